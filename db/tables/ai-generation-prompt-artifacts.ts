@@ -1,0 +1,17 @@
+import type { CreatedAt, Json, JsonObject } from './common';
+import type { SnapshotLinkedColumns } from './snapshot-linked';
+
+export interface AiGenerationPromptArtifactsTable extends SnapshotLinkedColumns {
+  prompt_run_id: string;
+  kind: 'COMPLETION' | 'FAILED_ATTEMPT';
+  runtime_provider: string;
+  model_identity: string;
+  attempt: number;
+  /** Redacted completion (or the failure's evidence). */
+  content: Json<JsonObject>;
+  content_hash: string;
+  error_type: string | null;
+  error_message: string | null;
+  latency_ms: number;
+  created_at_utc: CreatedAt;
+}
