@@ -1,0 +1,170 @@
+import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ContractGateResult } from '../../db/tables/ai-generation-contracts';
+import type { ContractDraft } from './generate';
+
+/**
+ * Conformance gates a generated contract must pass before it is promotable. Each gate reports
+ * its own messages; a warning fails its gate only in strict mode.
+ */
+
+export interface PreviousVersion {
+  capabilityKey: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown> | null;
+}
+
+export interface ValidationContext {
+  strictMode: boolean;
+  allowedRuntimes: string[];
+  requestedRuntime: string;
+  previous: PreviousVersion | null;
+}
+
+export interface ContractValidationReport {
+  outcome: 'PASSED' | 'FAILED';
+  gates: ContractGateResult[];
+}
+
+const ajv2020 = new Ajv2020({ strict: false, validateSchema: false });
+const ajv07 = new Ajv({ strict: false, validateSchema: false });
+
+function metaSchemaErrors(schema: Record<string, unknown>, label: string): string[] {
+  const declared = typeof schema.$schema === 'string' ? schema.$schema : '';
+  const validator = /draft-0[67]/.test(declared) ? ajv07 : ajv2020;
+  let ok: boolean;
+  try {
+    ok = validator.validateSchema(schema) as boolean;
+  } catch (err) {
+    return [`${label}: ${(err as Error).message}`];
+  }
+  if (ok) {
+    try {
+      // Compiling catches what the meta-schema cannot: unresolvable $refs and bad patterns.
+      validator.compile(schema);
+    } catch (err) {
+      return [`${label}: ${(err as Error).message}`];
+    }
+    return [];
+  }
+  return (validator.errors ?? []).map((e) => `${label}${e.instancePath || ''}: ${e.message ?? 'invalid'}`);
+}
+
+type Props = Record<string, Record<string, unknown>>;
+
+function properties(schema: Record<string, unknown> | null): Props {
+  const p = schema?.properties;
+  return p && typeof p === 'object' && !Array.isArray(p) ? (p as Props) : {};
+}
+
+function required(schema: Record<string, unknown> | null): string[] {
+  const r = schema?.required;
+  return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function declaresType(prop: Record<string, unknown>): boolean {
+  return ['type', '$ref', 'anyOf', 'oneOf', 'allOf', 'enum', 'const'].some((k) => k in prop);
+}
+
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+function gate(name: string, errors: string[], warnings: string[] = []): ContractGateResult[] {
+  const results: ContractGateResult[] = [{ gate: name, passed: errors.length === 0, severity: 'error', messages: errors }];
+  if (warnings.length > 0) results.push({ gate: `${name}:warnings`, passed: false, severity: 'warning', messages: warnings });
+  return results;
+}
+
+export function schemaParseGate(draft: ContractDraft): ContractGateResult[] {
+  return gate('schema-parse', [
+    ...metaSchemaErrors(draft.inputSchema, 'inputSchema'),
+    ...metaSchemaErrors(draft.outputSchema, 'outputSchema'),
+  ]);
+}
+
+export function requiredFieldsGate(draft: ContractDraft): ContractGateResult[] {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const m = draft.manifest;
+  for (const key of ['capabilityKey', 'name', 'description', 'version', 'runtime', 'language'] as const) {
+    if (typeof m[key] !== 'string' || m[key].trim() === '') errors.push(`manifest.${key} is required and must be a non-empty string`);
+  }
+  if (typeof m.version === 'string' && !SEMVER.test(m.version)) errors.push(`manifest.version "${m.version}" is not semantic (x.y.z)`);
+  for (const [label, schema] of [
+    ['inputSchema', draft.inputSchema],
+    ['outputSchema', draft.outputSchema],
+  ] as const) {
+    if (schema.type !== 'object') errors.push(`${label}.type must be "object"`);
+    const props = properties(schema);
+    if (Object.keys(props).length === 0) errors.push(`${label} declares no properties`);
+    for (const r of required(schema)) {
+      if (!(r in props)) errors.push(`${label}.required names "${r}", which is not a declared property`);
+    }
+    for (const [name, prop] of Object.entries(props)) {
+      if (!prop || typeof prop !== 'object' || !declaresType(prop)) warnings.push(`${label}.properties.${name} declares no type`);
+      else if (typeof prop.description !== 'string' || prop.description.trim() === '') {
+        warnings.push(`${label}.properties.${name} has no description`);
+      }
+    }
+  }
+  return gate('required-fields', errors, warnings);
+}
+
+/**
+ * Against the previous version of the same capability key: callers of the old contract must still
+ * work. Removing or retyping an input property, or adding a required one, breaks them; so does
+ * removing or retyping an output property they may read.
+ */
+export function backwardCompatibilityGate(draft: ContractDraft, previous: PreviousVersion | null): ContractGateResult[] {
+  if (!previous) return [{ gate: 'backward-compatibility', passed: true, severity: 'error', messages: ['first version of this capability key'] }];
+  const errors: string[] = [];
+  const oldIn = properties(previous.inputSchema);
+  const newIn = properties(draft.inputSchema);
+  for (const [name, prop] of Object.entries(oldIn)) {
+    if (!(name in newIn)) errors.push(`input property "${name}" was removed`);
+    else if (JSON.stringify(prop.type) !== JSON.stringify(newIn[name]!.type)) {
+      errors.push(`input property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newIn[name]!.type)}`);
+    }
+  }
+  const oldRequired = new Set(required(previous.inputSchema));
+  for (const r of required(draft.inputSchema)) {
+    if (!oldRequired.has(r)) errors.push(`input property "${r}" became required`);
+  }
+  const oldOut = properties(previous.outputSchema);
+  const newOut = properties(draft.outputSchema);
+  for (const [name, prop] of Object.entries(oldOut)) {
+    if (!(name in newOut)) errors.push(`output property "${name}" was removed`);
+    else if (JSON.stringify(prop.type) !== JSON.stringify(newOut[name]!.type)) {
+      errors.push(`output property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newOut[name]!.type)}`);
+    }
+  }
+  return gate('backward-compatibility', errors);
+}
+
+export function lifecycleGate(draft: ContractDraft): ContractGateResult[] {
+  const errors: string[] = [];
+  if (draft.lifecycleState !== 'Draft') errors.push(`generated contracts start in Draft, not ${String(draft.lifecycleState)}`);
+  if (draft.manifest.lifecycleState !== undefined && draft.manifest.lifecycleState !== 'Draft') {
+    errors.push(`manifest.lifecycleState must be Draft on generation`);
+  }
+  return gate('lifecycle', errors);
+}
+
+export function runtimeAdmittedGate(draft: ContractDraft, ctx: ValidationContext): ContractGateResult[] {
+  const errors: string[] = [];
+  const rt = draft.manifest.runtime;
+  if (!ctx.allowedRuntimes.includes(rt)) errors.push(`runtime "${rt}" is not admitted (${ctx.allowedRuntimes.join(', ')})`);
+  if (rt !== ctx.requestedRuntime) errors.push(`runtime "${rt}" differs from the requested "${ctx.requestedRuntime}"`);
+  return gate('runtime-admitted', errors);
+}
+
+export function validateContract(draft: ContractDraft, ctx: ValidationContext): ContractValidationReport {
+  const gates = [
+    ...schemaParseGate(draft),
+    ...requiredFieldsGate(draft),
+    ...backwardCompatibilityGate(draft, ctx.previous),
+    ...lifecycleGate(draft),
+    ...runtimeAdmittedGate(draft, ctx),
+  ];
+  const failed = gates.some((g) => !g.passed && (g.severity === 'error' || ctx.strictMode));
+  return { outcome: failed ? 'FAILED' : 'PASSED', gates };
+}

@@ -1,0 +1,36 @@
+/**
+ * Name normalization for identity collisions: "getWeather", "get_weather", "Get Weather!" and
+ * "get-weather" are one identity. Words are split on case changes, digits and punctuation,
+ * diacritics are folded, and the slug joins the lower-cased words with "-".
+ */
+export function nameWords(name: string): string[] {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+export function normalizeName(name: string): string {
+  return nameWords(name).join('-');
+}
+
+/** Capability keys are the normalized name; the model never chooses one. */
+export function capabilityKeyFor(name: string): string {
+  const slug = normalizeName(name);
+  if (slug.length === 0) throw new Error(`name "${name}" has no letters or digits to build a capability key from`);
+  return slug.slice(0, 100);
+}
+
+/** Jaccard overlap of the two names' word sets, 0..1. */
+export function nameTokenOverlap(a: string, b: string): number {
+  const sa = new Set(nameWords(a));
+  const sb = new Set(nameWords(b));
+  if (sa.size === 0 || sb.size === 0) return 0;
+  let inter = 0;
+  for (const w of sa) if (sb.has(w)) inter += 1;
+  return inter / (sa.size + sb.size - inter);
+}

@@ -1,0 +1,30 @@
+import { createResolveAuthority } from './authority';
+import { createGenerateContract } from './contract';
+import type { ActivityDeps } from './deps';
+import { createCheckDuplicates } from './duplicates';
+import { createRecordFallback } from './fallback';
+import { createRecordAdjudication, createRecordPromotion } from './governance';
+import { createCallModel } from './model-call';
+import { createRecordRunStatus } from './outcome';
+import { createAssemblePrompt } from './prompt';
+import { createRecordRunRequested } from './run-requested';
+import { createFreezeSnapshot } from './snapshot';
+
+/** Binds every lifecycle activity to its dependencies once; the workflow types its proxy from this. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    recordRunRequested: createRecordRunRequested(deps),
+    resolveAuthority: createResolveAuthority(deps),
+    freezeSnapshot: createFreezeSnapshot(deps),
+    assemblePrompt: createAssemblePrompt(deps),
+    callModel: createCallModel(deps),
+    recordFallback: createRecordFallback(deps),
+    generateContract: createGenerateContract(deps),
+    checkDuplicates: createCheckDuplicates(deps),
+    recordRunStatus: createRecordRunStatus(deps),
+    recordAdjudication: createRecordAdjudication(deps),
+    recordPromotion: createRecordPromotion(deps),
+  };
+}
+
+export type GenerationActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,1 @@
+export { generationRun } from './generation-run';
