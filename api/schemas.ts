@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { LIFECYCLE_STATES, RUN_STATUSES } from '../workflows/types';
+import { BadRequestError } from './errors';
+
+/**
+ * Fields a client might try to set that the server alone resolves. They are refused by name, so a
+ * caller learns that authority, policy and templates are not theirs to choose.
+ */
+export const SERVER_RESOLVED_FIELDS = [
+  'authority',
+  'executionAuthority',
+  'roles',
+  'role',
+  'tenant',
+  'tenantId',
+  'policy',
+  'policyVersion',
+  'policyClauses',
+  'governanceDecision',
+  'governanceDecisionId',
+  'approved',
+  'admitted',
+  'runtimeProvider',
+  'provider',
+  'model',
+  'modelIdentity',
+  'allowedRuntimes',
+  'prompt',
+  'systemPrompt',
+  'promptTemplate',
+  'template',
+  'templateId',
+  'templateVersion',
+  'status',
+  'lifecycleState',
+  'executionSnapshotId',
+  'capabilityKey',
+  'reviewer',
+] as const;
+
+const RESOLVED = new Set<string>(SERVER_RESOLVED_FIELDS);
+
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, allowed: readonly string[] = []): z.infer<S> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('request body must be a JSON object (Content-Type: application/json)');
+  }
+  const forbidden = Object.keys(body).filter((k) => RESOLVED.has(k) && !allowed.includes(k));
+  if (forbidden.length > 0) {
+    throw new BadRequestError(
+      `field${forbidden.length > 1 ? 's' : ''} ${forbidden.map((f) => `"${f}"`).join(', ')} ${forbidden.length > 1 ? 'are' : 'is'} resolved by the server and may not be set by a client`,
+      { invalidFields: forbidden.map((f) => ({ field: f, message: 'server-resolved field' })) },
+    );
+  }
+  return parseWith(schema, body, 'body');
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const invalidFields = parsed.error.issues.map((i) => {
+      const unknownKeys = i.code === 'unrecognized_keys' ? i.keys : [];
+      const path = [...i.path, ...(unknownKeys.length === 1 ? unknownKeys : [])].join('.');
+      return { field: path || '(root)', message: i.message };
+    });
+    const summary = invalidFields.map((f) => `${where}.${f.field}: ${f.message}`).join('; ');
+    throw new BadRequestError(`invalid ${where}: ${summary}`, { invalidFields });
+  }
+  return parsed.data;
+}
+
+const slug = /^[a-z0-9][a-z0-9._-]*$/;
+
+export const startRunBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .refine((s) => /[A-Za-z0-9]/.test(s), 'name must contain a letter or digit'),
+    problemStatement: z.string().trim().min(10, 'describe the problem in at least 10 characters').max(4000),
+    language: z.string().trim().toLowerCase().regex(slug, 'language must be a lower-case identifier').max(32),
+    targetRuntime: z.string().trim().regex(slug, 'targetRuntime must be a lower-case identifier such as node20').max(64),
+    seedInputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+    examples: z.array(z.string().trim().min(1).max(500)).max(10).optional(),
+  })
+  .strict();
+export type StartRunBody = z.infer<typeof startRunBody>;
+
+export const promoteBody = z
+  .object({
+    targetState: z.enum(LIFECYCLE_STATES).refine((s) => s !== 'Draft', 'generated contracts start in Draft; promote to Review, Approved or Active'),
+    comment: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict();
+
+export const adjudicateBody = z
+  .object({
+    decision: z.enum(['ACCEPT', 'REJECT']),
+    comment: z.string().trim().min(1, 'an audit comment is required').max(2000),
+  })
+  .strict();
+
+export const runIdParams = z.object({ runId: z.uuid('runId must be a UUID') }).strict();
+
+export const ledgerQuery = z
+  .object({
+    status: z.enum(RUN_STATUSES).optional(),
+    capabilityKey: z.string().min(1).max(100).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().min(1).max(500).optional(),
+  })
+  .strict();
