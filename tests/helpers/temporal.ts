@@ -1,0 +1,39 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporalCliPath, temporalTestServerPath } from '../../lib/tools';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+
+/**
+ * A real Temporal dev server (the CLI's, installed by scripts/setup.sh), with the project's search
+ * attributes registered. Where the binary isn't installed the SDK downloads it (machines with
+ * internet access).
+ */
+let runtimeInstalled = false;
+
+/** Keep the SDK's own logs to warnings, so test output shows what matters. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = temporalCliPath();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: path ? { type: 'existing-path', path } : undefined,
+      searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+/** The Java time-skipping test server, for tests about deadlines. */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = temporalTestServerPath();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: path ? { type: 'existing-path', path } : undefined },
+  });
+}
