@@ -8,7 +8,9 @@ import { decodeCursor, getRun, InvalidCursorError, listRunLedger, type RunRow } 
 import { listTelemetryForRun } from '../db/repositories/telemetry';
 import type { GenerationRunInput } from '../workflows/types';
 import { principalOf } from './auth';
-import { BadRequestError, NotFoundError } from './errors';
+import { REVIEWER_ROLES, hasAnyRole } from '../workflows/lifecycle';
+import type { Principal } from '../workflows/types';
+import { BadRequestError, ForbiddenError, NotFoundError } from './errors';
 import type { GenerationGateway } from './generation-gateway';
 import { presentContracts, presentDuplicates, presentLedgerItem, presentRun } from './presenters';
 import { adjudicateBody, ledgerQuery, parseBody, parseWith, promoteBody, runIdParams, startRunBody } from './schemas';
@@ -20,6 +22,11 @@ export function runsRouter(deps: { db: Db; gateway: GenerationGateway; clock: ()
     const run = await getRun(deps.db, tenantId, runId);
     if (!run) throw new NotFoundError(`run ${runId} not found`);
     return run;
+  }
+
+  /** Reviewer decisions need a reviewer role; the workflow checks again before recording anything. */
+  function requireReviewer(principal: Principal): void {
+    if (!hasAnyRole(principal, REVIEWER_ROLES)) throw new ForbiddenError(`requires one of the roles ${REVIEWER_ROLES.join(', ')}`);
   }
 
   router.post('/runs', async (req, res) => {
@@ -110,6 +117,7 @@ export function runsRouter(deps: { db: Db; gateway: GenerationGateway; clock: ()
     const { runId } = parseWith(runIdParams, req.params, 'path');
     const body = parseBody(promoteBody, req.body);
     const run = await runOr404(principal.tenantId, runId);
+    requireReviewer(principal);
     const result = await deps.gateway.promote(principal.tenantId, runId, {
       targetState: body.targetState,
       comment: body.comment ?? null,
@@ -124,6 +132,7 @@ export function runsRouter(deps: { db: Db; gateway: GenerationGateway; clock: ()
     const { runId } = parseWith(runIdParams, req.params, 'path');
     const body = parseBody(adjudicateBody, req.body);
     const run = await runOr404(principal.tenantId, runId);
+    requireReviewer(principal);
     const state = await deps.gateway.adjudicate(principal.tenantId, runId, {
       decision: body.decision,
       comment: body.comment,
