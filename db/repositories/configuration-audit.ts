@@ -54,5 +54,6 @@ export async function listConfigurationAudit(db: Db, environment: string) {
     .selectAll()
     .where('environment', '=', environment)
     .orderBy('changed_at_utc', 'desc')
+    .orderBy('config_key')
     .execute();
 }
