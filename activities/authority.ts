@@ -15,7 +15,11 @@ export interface ResolveAuthorityInput {
 
 /** Authority from the server's configuration and the verified principal; a DENY ends the run here. */
 export function createResolveAuthority(deps: ActivityDeps) {
-  return async function resolveAuthority({ run, governanceDecisionId, trace }: ResolveAuthorityInput): Promise<ExecutionAuthority> {
+  return async function resolveAuthority({
+    run,
+    governanceDecisionId,
+    trace,
+  }: ResolveAuthorityInput): Promise<ExecutionAuthority> {
     const authority = resolveExecutionAuthority(
       { enabled: deps.config.aiGeneration.enabled, allowedRuntimes: deps.config.aiGeneration.allowedRuntimes },
       run.principal,
@@ -25,12 +29,24 @@ export function createResolveAuthority(deps: ActivityDeps) {
     const denied = authority.decision === 'DENY';
     const t: TraceContext = {
       ...trace,
-      authority: { ...trace.authority, decision: authority.decision, governanceDecisionId, policyVersion: authority.policyVersion },
+      authority: {
+        ...trace.authority,
+        decision: authority.decision,
+        governanceDecisionId,
+        policyVersion: authority.policyVersion,
+      },
     };
     const events = [
-      buildTelemetryEvent(deterministicUuid(governanceDecisionId, 'AUTHORITY_RESOLVED'), t, 'AUTHORITY_RESOLVED', 'authority', authority.decision, {
-        details: { reasonCode: authority.reasonCode, reason: authority.reason },
-      }),
+      buildTelemetryEvent(
+        deterministicUuid(governanceDecisionId, 'AUTHORITY_RESOLVED'),
+        t,
+        'AUTHORITY_RESOLVED',
+        'authority',
+        authority.decision,
+        {
+          details: { reasonCode: authority.reasonCode, reason: authority.reason },
+        },
+      ),
     ];
     if (denied) {
       events.push(

@@ -47,20 +47,43 @@ export function createGenerateContract(deps: ActivityDeps) {
       allowedRuntimes: input.allowedRuntimes,
       requestedRuntime: input.intent.targetRuntime,
       previous: previous
-        ? { capabilityKey: previous.capability_key, inputSchema: previous.input_schema, outputSchema: previous.output_schema }
+        ? {
+            capabilityKey: previous.capability_key,
+            inputSchema: previous.input_schema,
+            outputSchema: previous.output_schema,
+          }
         : null,
     });
-    const failedGates = report.gates.filter((g: ContractGateResult) => !g.passed && (g.severity === 'error' || input.strictMode)).map((g) => g.gate);
+    const failedGates = report.gates
+      .filter((g: ContractGateResult) => !g.passed && (g.severity === 'error' || input.strictMode))
+      .map((g) => g.gate);
     const t: TraceContext = { ...trace, contractValidationOutcome: report.outcome };
-    const conformance = { strictMode: input.strictMode, gates: report.gates.map((g) => ({ gate: g.gate, passed: g.passed, severity: g.severity })) };
+    const conformance = {
+      strictMode: input.strictMode,
+      gates: report.gates.map((g) => ({ gate: g.gate, passed: g.passed, severity: g.severity })),
+    };
     const events = [
-      buildTelemetryEvent(deterministicUuid(input.contractDraftId, 'CONTRACT_DRAFTED'), t, 'CONTRACT_DRAFTED', 'contract', 'DRAFTED', {
-        details: { contractDraftId: input.contractDraftId },
-      }),
-      buildTelemetryEvent(deterministicUuid(input.validationId, 'CONTRACT_VALIDATED'), t, 'CONTRACT_VALIDATED', 'contract', report.outcome, {
-        conformance,
-        details: { failedGates },
-      }),
+      buildTelemetryEvent(
+        deterministicUuid(input.contractDraftId, 'CONTRACT_DRAFTED'),
+        t,
+        'CONTRACT_DRAFTED',
+        'contract',
+        'DRAFTED',
+        {
+          details: { contractDraftId: input.contractDraftId },
+        },
+      ),
+      buildTelemetryEvent(
+        deterministicUuid(input.validationId, 'CONTRACT_VALIDATED'),
+        t,
+        'CONTRACT_VALIDATED',
+        'contract',
+        report.outcome,
+        {
+          conformance,
+          details: { failedGates },
+        },
+      ),
     ];
     const linked = {
       tenant_id: trace.tenantId,

@@ -4,7 +4,12 @@ import { updateRun } from '../db/repositories/runs';
 import { deterministicUuid } from '../lib/deterministic-id';
 import type { DuplicateOutcome } from '../workflows/types';
 import type { ActivityDeps } from './deps';
-import { detectIdentityCollisions, overallOutcome, type DuplicateFinding, type DuplicateThresholds } from './duplicates/identity';
+import {
+  detectIdentityCollisions,
+  overallOutcome,
+  type DuplicateFinding,
+  type DuplicateThresholds,
+} from './duplicates/identity';
 import { normalizeName } from './duplicates/normalize';
 import { commitStep } from './telemetry/record';
 import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
@@ -37,15 +42,29 @@ export function createCheckDuplicates(deps: ActivityDeps) {
     const byId = new Map([...exact, ...names].map((c) => [c.id, c]));
     const findings = detectIdentityCollisions(
       { capabilityKey: trace.capabilityKey, name: input.capabilityName },
-      [...byId.values()].map((c) => ({ id: c.id, capabilityKey: c.capability_key, name: c.name, normalizedName: c.normalized_name })),
+      [...byId.values()].map((c) => ({
+        id: c.id,
+        capabilityKey: c.capability_key,
+        name: c.name,
+        normalizedName: c.normalized_name,
+      })),
       input.thresholds,
     );
     const outcome = overallOutcome(findings);
     const t: TraceContext = { ...trace, duplicateOutcome: outcome };
-    const event = buildTelemetryEvent(deterministicUuid(input.duplicateCheckId, 'DUPLICATE_CHECKED'), t, 'DUPLICATE_CHECKED', 'duplicates', outcome, {
-      conformance: { strategies: DUPLICATE_STRATEGIES, thresholds: input.thresholds, matches: findings.length },
-      details: { topMatches: findings.slice(0, 3).map((f) => ({ key: f.capabilityKey, score: f.score, tier: f.tier })) },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(input.duplicateCheckId, 'DUPLICATE_CHECKED'),
+      t,
+      'DUPLICATE_CHECKED',
+      'duplicates',
+      outcome,
+      {
+        conformance: { strategies: DUPLICATE_STRATEGIES, thresholds: input.thresholds, matches: findings.length },
+        details: {
+          topMatches: findings.slice(0, 3).map((f) => ({ key: f.capabilityKey, score: f.score, tier: f.tier })),
+        },
+      },
+    );
     const linked = {
       tenant_id: trace.tenantId,
       correlation_id: trace.correlationId,

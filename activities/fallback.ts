@@ -16,10 +16,17 @@ export function createRecordFallback(deps: ActivityDeps) {
     // Only an actual switch of provider is a fallback; the end of the chain is recorded, not counted.
     const switched = fallback.toProvider !== null;
     const t: TraceContext = switched ? { ...trace, fallback: { used: true, reason: fallback.reason } } : trace;
-    const event = buildTelemetryEvent(eventId, t, 'MODEL_FALLBACK', 'model', fallback.toProvider ? 'FALLING_BACK' : 'CHAIN_EXHAUSTED', {
-      error: { type: fallback.failureType, message: fallback.reason },
-      details: { fromProvider: fallback.fromProvider, toProvider: fallback.toProvider },
-    });
+    const event = buildTelemetryEvent(
+      eventId,
+      t,
+      'MODEL_FALLBACK',
+      'model',
+      fallback.toProvider ? 'FALLING_BACK' : 'CHAIN_EXHAUSTED',
+      {
+        error: { type: fallback.failureType, message: fallback.reason },
+        details: { fromProvider: fallback.fromProvider, toProvider: fallback.toProvider },
+      },
+    );
     await commitStep(deps, [event], async (trx) => {
       if (switched) await updateRun(trx, trace.tenantId, trace.runId, { fallback_used: true });
     });

@@ -22,11 +22,27 @@ export interface RecordAdjudicationInput {
 
 /** A reviewer's verdict on a POTENTIAL duplicate, with its audit comment, as a governance decision. */
 export function createRecordAdjudication(deps: ActivityDeps) {
-  return async function recordAdjudication({ governanceDecisionId, duplicateCheckId, request, trace }: RecordAdjudicationInput): Promise<void> {
+  return async function recordAdjudication({
+    governanceDecisionId,
+    duplicateCheckId,
+    request,
+    trace,
+  }: RecordAdjudicationInput): Promise<void> {
     const accepted = request.decision === 'ACCEPT';
-    const event = buildTelemetryEvent(deterministicUuid(governanceDecisionId, 'DUPLICATE_ADJUDICATED'), trace, 'DUPLICATE_ADJUDICATED', 'duplicates', request.decision, {
-      details: { reviewer: request.reviewer.subject, comment: request.comment, requestCorrelationId: request.correlationId },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(governanceDecisionId, 'DUPLICATE_ADJUDICATED'),
+      trace,
+      'DUPLICATE_ADJUDICATED',
+      'duplicates',
+      request.decision,
+      {
+        details: {
+          reviewer: request.reviewer.subject,
+          comment: request.comment,
+          requestCorrelationId: request.correlationId,
+        },
+      },
+    );
     await commitStep(deps, [event], async (trx) => {
       await insertGovernanceDecision(trx, {
         id: governanceDecisionId,
@@ -76,9 +92,21 @@ export function createRecordPromotion(deps: ActivityDeps) {
       run_id: trace.runId,
       execution_snapshot_id: trace.executionSnapshotId!,
     };
-    const event = buildTelemetryEvent(deterministicUuid(input.promotionId, 'CONTRACT_PROMOTED'), trace, 'CONTRACT_PROMOTED', 'promotion', to, {
-      details: { from: input.fromState, to, reviewer: request.reviewer.subject, governanceDecisionId: input.governanceDecisionId },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(input.promotionId, 'CONTRACT_PROMOTED'),
+      trace,
+      'CONTRACT_PROMOTED',
+      'promotion',
+      to,
+      {
+        details: {
+          from: input.fromState,
+          to,
+          reviewer: request.reviewer.subject,
+          governanceDecisionId: input.governanceDecisionId,
+        },
+      },
+    );
     await commitStep(deps, [event], async (trx) => {
       await insertGovernanceDecision(trx, {
         id: input.governanceDecisionId,

@@ -60,14 +60,25 @@ export function createCallModel(deps: ActivityDeps) {
     const started = Date.now();
     let text: string | null = null;
     try {
-      const response = await adapter.generate({ messages: input.messages, intent: input.intent, signal: ctx.cancellationSignal });
+      const response = await adapter.generate({
+        messages: input.messages,
+        intent: input.intent,
+        signal: ctx.cancellationSignal,
+      });
       text = response.text;
       const candidate = parseCandidate(response.text);
       const redacted = redactJson(candidate).value;
-      const event = buildTelemetryEvent(deterministicUuid(artifactId, 'MODEL_CALL_SUCCEEDED'), t, 'MODEL_CALL_SUCCEEDED', 'model', 'SUCCEEDED', {
-        attempt,
-        details: { latencyMs: Date.now() - started, usage: response.usage },
-      });
+      const event = buildTelemetryEvent(
+        deterministicUuid(artifactId, 'MODEL_CALL_SUCCEEDED'),
+        t,
+        'MODEL_CALL_SUCCEEDED',
+        'model',
+        'SUCCEEDED',
+        {
+          attempt,
+          details: { latencyMs: Date.now() - started, usage: response.usage },
+        },
+      );
       await commitStep(deps, [event], (trx) =>
         insertPromptArtifact(trx, {
           ...base,
@@ -82,14 +93,23 @@ export function createCallModel(deps: ActivityDeps) {
       return { runtime, candidate, artifactId };
     } catch (err) {
       const failure =
-        err instanceof ModelError ? err : new ModelError(MODEL_FAILURE.unavailable, `model adapter failed: ${String(err)}`, { cause: err });
+        err instanceof ModelError
+          ? err
+          : new ModelError(MODEL_FAILURE.unavailable, `model adapter failed: ${String(err)}`, { cause: err });
       const willRetry = failure.retryable && attempt < input.maxAttempts;
       const message = redact(failure.message).text;
-      const event = buildTelemetryEvent(deterministicUuid(artifactId, 'MODEL_ATTEMPT_FAILED'), t, 'MODEL_ATTEMPT_FAILED', 'model', willRetry ? 'RETRYING' : 'FAILED', {
-        attempt,
-        error: { type: failure.type, message },
-        details: { willRetry, latencyMs: Date.now() - started },
-      });
+      const event = buildTelemetryEvent(
+        deterministicUuid(artifactId, 'MODEL_ATTEMPT_FAILED'),
+        t,
+        'MODEL_ATTEMPT_FAILED',
+        'model',
+        willRetry ? 'RETRYING' : 'FAILED',
+        {
+          attempt,
+          error: { type: failure.type, message },
+          details: { willRetry, latencyMs: Date.now() - started },
+        },
+      );
       await commitStep(deps, [event], (trx) =>
         insertPromptArtifact(trx, {
           ...base,

@@ -33,10 +33,21 @@ export function createAssemblePrompt(deps: ActivityDeps) {
       throw new Error(`prompt template ${template.templateId}@${template.version} is not registered with this content`);
     }
     const prompt = assemblePrompt(template, run.intent, { allowedRuntimes: input.allowedRuntimes });
-    const event = buildTelemetryEvent(deterministicUuid(promptRunId, 'PROMPT_ASSEMBLED'), trace, 'PROMPT_ASSEMBLED', 'prompt', 'ASSEMBLED', {
-      promptHash: input.emitPromptHashes ? prompt.promptHash : null,
-      details: { tokenEstimate: prompt.tokenEstimate, redactions: prompt.redactions, budgetActions: prompt.budgetActions },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(promptRunId, 'PROMPT_ASSEMBLED'),
+      trace,
+      'PROMPT_ASSEMBLED',
+      'prompt',
+      'ASSEMBLED',
+      {
+        promptHash: input.emitPromptHashes ? prompt.promptHash : null,
+        details: {
+          tokenEstimate: prompt.tokenEstimate,
+          redactions: prompt.redactions,
+          budgetActions: prompt.budgetActions,
+        },
+      },
+    );
     await commitStep(deps, [event], (trx) =>
       insertPromptRun(trx, {
         id: promptRunId,

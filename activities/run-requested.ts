@@ -23,7 +23,13 @@ export function createRecordRunRequested(deps: ActivityDeps) {
       capabilityKey,
       language: input.intent.language,
       targetRuntime: input.intent.targetRuntime,
-      authority: { subject: input.principal.subject, roles: input.principal.roles, decision: null, governanceDecisionId: null, policyVersion: null },
+      authority: {
+        subject: input.principal.subject,
+        roles: input.principal.roles,
+        decision: null,
+        governanceDecisionId: null,
+        policyVersion: null,
+      },
       executionSnapshotId: null,
       runtime: null,
       promptTemplate: null,
@@ -31,9 +37,16 @@ export function createRecordRunRequested(deps: ActivityDeps) {
       contractValidationOutcome: null,
       fallback: { used: false, reason: null },
     };
-    const event = buildTelemetryEvent(deterministicUuid(input.runId, 'RUN_REQUESTED'), trace, 'RUN_REQUESTED', 'request', 'ACCEPTED', {
-      details: { requestedAtUtc: input.requestedAtUtc },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(input.runId, 'RUN_REQUESTED'),
+      trace,
+      'RUN_REQUESTED',
+      'request',
+      'ACCEPTED',
+      {
+        details: { requestedAtUtc: input.requestedAtUtc },
+      },
+    );
     await commitStep(deps, [event], (trx) =>
       insertRun(trx, {
         id: input.runId,

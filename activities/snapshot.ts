@@ -40,7 +40,12 @@ export interface FreezeSnapshotInput {
  * workflow, never from live configuration.
  */
 export function createFreezeSnapshot(deps: ActivityDeps) {
-  return async function freezeSnapshot({ run, authority, executionSnapshotId, trace }: FreezeSnapshotInput): Promise<FrozenSnapshot> {
+  return async function freezeSnapshot({
+    run,
+    authority,
+    executionSnapshotId,
+    trace,
+  }: FreezeSnapshotInput): Promise<FrozenSnapshot> {
     const cfg = deps.config;
     const template = resolveTemplatePolicy(cfg.aiGeneration.promptTemplatePolicy);
     const providerChain = cfg.modelProviders.map((p) => {
@@ -61,9 +66,16 @@ export function createFreezeSnapshot(deps: ActivityDeps) {
       adjudicationWindowMs: ADJUDICATION_WINDOW_MS,
     };
     const t: TraceContext = { ...trace, executionSnapshotId, promptTemplate: frozen.promptTemplate };
-    const event = buildTelemetryEvent(deterministicUuid(executionSnapshotId, 'SNAPSHOT_FROZEN'), t, 'SNAPSHOT_FROZEN', 'snapshot', 'FROZEN', {
-      details: { providerChain, contractStrategyVersion: CONTRACT_STRATEGY_VERSION },
-    });
+    const event = buildTelemetryEvent(
+      deterministicUuid(executionSnapshotId, 'SNAPSHOT_FROZEN'),
+      t,
+      'SNAPSHOT_FROZEN',
+      'snapshot',
+      'FROZEN',
+      {
+        details: { providerChain, contractStrategyVersion: CONTRACT_STRATEGY_VERSION },
+      },
+    );
     await commitStep(deps, [event], async (trx) => {
       await insertSnapshot(trx, {
         id: executionSnapshotId,

@@ -47,7 +47,11 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-export async function startServer(app: express.Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
+export async function startServer(
+  app: express.Express,
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ server: Server; url: string }> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => {
       if (err) return reject(err);

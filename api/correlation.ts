@@ -13,7 +13,9 @@ export const correlationId: RequestHandler = (req, res, next) => {
   const given = req.get('x-correlation-id');
   if (given !== undefined && !CORRELATION_ID.test(given)) {
     res.setHeader('X-Correlation-Id', randomUUID());
-    return next(new BadRequestError('X-Correlation-Id must be 8-128 characters of letters, digits, ".", "_", ":" or "-"'));
+    return next(
+      new BadRequestError('X-Correlation-Id must be 8-128 characters of letters, digits, ".", "_", ":" or "-"'),
+    );
   }
   if (given === undefined && MUTATING.has(req.method)) {
     res.setHeader('X-Correlation-Id', randomUUID());

@@ -71,7 +71,12 @@ export function problemMiddleware(logger: Logger, development: boolean): ErrorRe
       detail = status === 413 ? 'request body is too large' : `request body is not valid JSON: ${err.message}`;
     }
     if (status >= 500) {
-      logger.error('request failed', { method: req.method, path: req.path, correlationId, error: err instanceof Error ? err.stack : String(err) });
+      logger.error('request failed', {
+        method: req.method,
+        path: req.path,
+        correlationId,
+        error: err instanceof Error ? err.stack : String(err),
+      });
     }
     res
       .status(status)

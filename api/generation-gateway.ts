@@ -75,7 +75,8 @@ export function createTemporalGateway(client: Client, taskQueue = TASK_QUEUE): G
           memo: { requestedBy: input.principal.subject, capabilityName: input.intent.name },
         });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`run ${input.runId} already exists`);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          throw new ConflictError(`run ${input.runId} already exists`);
         throw err;
       }
       return { workflowId };

@@ -26,7 +26,8 @@ export function runsRouter(deps: { db: Db; gateway: GenerationGateway; clock: ()
 
   /** Reviewer decisions need a reviewer role; the workflow checks again before recording anything. */
   function requireReviewer(principal: Principal): void {
-    if (!hasAnyRole(principal, REVIEWER_ROLES)) throw new ForbiddenError(`requires one of the roles ${REVIEWER_ROLES.join(', ')}`);
+    if (!hasAnyRole(principal, REVIEWER_ROLES))
+      throw new ForbiddenError(`requires one of the roles ${REVIEWER_ROLES.join(', ')}`);
   }
 
   router.post('/runs', async (req, res) => {
@@ -139,9 +140,13 @@ export function runsRouter(deps: { db: Db; gateway: GenerationGateway; clock: ()
       reviewer: principal,
       correlationId: req.correlationId!,
     });
-    res.json({ runId, executionSnapshotId: run.execution_snapshot_id, status: state.status, duplicateOutcome: state.duplicateOutcome });
+    res.json({
+      runId,
+      executionSnapshotId: run.execution_snapshot_id,
+      status: state.status,
+      duplicateOutcome: state.duplicateOutcome,
+    });
   });
 
   return router;
 }
-

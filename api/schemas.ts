@@ -80,7 +80,11 @@ export const startRunBody = z
       .refine((s) => /[A-Za-z0-9]/.test(s), 'name must contain a letter or digit'),
     problemStatement: z.string().trim().min(10, 'describe the problem in at least 10 characters').max(4000),
     language: z.string().trim().toLowerCase().regex(slug, 'language must be a lower-case identifier').max(32),
-    targetRuntime: z.string().trim().regex(slug, 'targetRuntime must be a lower-case identifier such as node20').max(64),
+    targetRuntime: z
+      .string()
+      .trim()
+      .regex(slug, 'targetRuntime must be a lower-case identifier such as node20')
+      .max(64),
     seedInputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
     examples: z.array(z.string().trim().min(1).max(500)).max(10).optional(),
   })
@@ -89,7 +93,9 @@ export type StartRunBody = z.infer<typeof startRunBody>;
 
 export const promoteBody = z
   .object({
-    targetState: z.enum(LIFECYCLE_STATES).refine((s) => s !== 'Draft', 'generated contracts start in Draft; promote to Review, Approved or Active'),
+    targetState: z
+      .enum(LIFECYCLE_STATES)
+      .refine((s) => s !== 'Draft', 'generated contracts start in Draft; promote to Review, Approved or Active'),
     comment: z.string().trim().min(1).max(2000).optional(),
   })
   .strict();

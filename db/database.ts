@@ -1,7 +1,14 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool } from 'pg';
-import type { AiGenerationContractDraftsTable, AiGenerationContractPromotionsTable, AiGenerationContractValidationsTable } from './tables/ai-generation-contracts';
-import type { AiGenerationDuplicateChecksTable, AiGenerationDuplicateMatchesTable } from './tables/ai-generation-duplicates';
+import type {
+  AiGenerationContractDraftsTable,
+  AiGenerationContractPromotionsTable,
+  AiGenerationContractValidationsTable,
+} from './tables/ai-generation-contracts';
+import type {
+  AiGenerationDuplicateChecksTable,
+  AiGenerationDuplicateMatchesTable,
+} from './tables/ai-generation-duplicates';
 import type { AiGenerationPromptArtifactsTable } from './tables/ai-generation-prompt-artifacts';
 import type { AiGenerationPromptRunsTable } from './tables/ai-generation-prompt-runs';
 import type { AiGenerationRunsTable } from './tables/ai-generation-runs';

@@ -16,14 +16,12 @@ const boolString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const csv = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x.length > 0),
-  );
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 const thresholds = z
   .string()
@@ -33,7 +31,7 @@ const thresholds = z
     for (const part of s.split(',')) {
       const [k, v] = part.split('=').map((x) => x.trim());
       const n = Number(v);
-      if (!k || v === undefined || !Number.isFinite(n) || n < 0 || n > 1) {
+      if (!k || !v || !Number.isFinite(n) || n < 0 || n > 1) {
         ctx.addIssue({ code: 'custom', message: `invalid threshold entry "${part}" (want name=0..1)` });
         return z.NEVER;
       }
@@ -62,13 +60,16 @@ const aiGenerationSchema = z.object({
 });
 export type AiGenerationConfig = z.infer<typeof aiGenerationSchema>;
 
+/** Public, so only ever acceptable in development and test. */
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
 const configSchema = z.object({
   environment: z.string().min(1).default('development'),
   databaseUrl: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/toolnexus'),
   temporalAddress: z.string().min(1).default('127.0.0.1:7233'),
   temporalNamespace: z.string().min(1).default('default'),
   port: z.coerce.number().int().min(0).max(65535).default(3000),
-  jwtSecret: z.string().min(32, 'JWT_SECRET must be at least 32 characters').default('dev-only-secret-change-me-0123456789abcdef'),
+  jwtSecret: z.string().min(32, 'JWT_SECRET must be at least 32 characters').default(DEV_JWT_SECRET),
   jwtIssuer: z.string().min(1).default('toolnexus-dev'),
   openaiApiKey: z.string().min(1).optional(),
   openaiBaseUrl: z.string().url().optional(),
@@ -125,10 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration: ${details}`);
   }
   const c = parsed.data;
+  if (c.jwtSecret === DEV_JWT_SECRET && !['development', 'test'].includes(c.environment)) {
+    throw new ConfigError(
+      `invalid configuration: JWT_SECRET must be set outside development (environment is "${c.environment}")`,
+    );
+  }
   // With a key the real provider leads and the local adapter is the visible fallback;
   // without one only the local adapter runs, and every record says so.
-  const modelProviders: ModelProviderName[] =
-    c.modelProviders ?? (c.openaiApiKey ? ['openai', 'local'] : ['local']);
+  const modelProviders: ModelProviderName[] = c.modelProviders ?? (c.openaiApiKey ? ['openai', 'local'] : ['local']);
   if (modelProviders.includes('openai') && !c.openaiApiKey) {
     throw new ConfigError('invalid configuration: AI_MODEL_PROVIDERS includes openai but OPENAI_API_KEY is not set');
   }

@@ -7,7 +7,11 @@ export function createLogger(level: string, component: string): Logger {
   return winston.createLogger({
     level,
     defaultMeta: { component },
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Console({ silent: process.env.LOG_SILENT === 'true' })],
   });
 }

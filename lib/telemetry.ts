@@ -6,9 +6,12 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
  * Without one, the API calls stay no-ops and the telemetry ledger in PostgreSQL is the record.
  */
 export function startOpenTelemetry(serviceName: string): { shutdown: () => Promise<void> } {
-  const configured = ['OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT'].some(
-    (k) => process.env[k] && process.env[k] !== 'none',
-  );
+  const configured = [
+    'OTEL_TRACES_EXPORTER',
+    'OTEL_METRICS_EXPORTER',
+    'OTEL_LOGS_EXPORTER',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+  ].some((k) => process.env[k] && process.env[k] !== 'none');
   if (!configured) return { shutdown: async () => undefined };
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   const sdk = new NodeSDK();

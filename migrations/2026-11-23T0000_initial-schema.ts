@@ -100,7 +100,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .alterTable('ai_generation_runs')
-    .addForeignKeyConstraint('ai_generation_runs_governance_fk', ['governance_decision_id'], 'governance_decisions', ['id'])
+    .addForeignKeyConstraint('ai_generation_runs_governance_fk', ['governance_decision_id'], 'governance_decisions', [
+      'id',
+    ])
     .execute();
   await db.schema
     .alterTable('ai_generation_runs')
@@ -253,6 +255,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('telemetry_events')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
+    // Total order of the ledger: events of one transaction share now().
+    .addColumn('sequence', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('correlation_id', 'text', (c) => c.notNull())
     .addColumn('run_id', 'uuid', (c) => c.notNull().references('ai_generation_runs.id'))
@@ -314,7 +318,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index ai_generation_runs_capability_idx on ai_generation_runs (tenant_id, capability_key, created_at_utc desc, id desc)`.execute(
     db,
   );
-  await sql`create index telemetry_events_ledger_idx on telemetry_events (tenant_id, run_id, occurred_at_utc)`.execute(db);
+  await sql`create index telemetry_events_ledger_idx on telemetry_events (tenant_id, run_id, occurred_at_utc)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

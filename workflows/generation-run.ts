@@ -55,8 +55,6 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
     steps: [],
   };
   let trace: TraceContext | null = null;
-  let snapshot: FrozenSnapshot | null = null;
-  let duplicateCheckId: string | null = null;
 
   // Reviewer messages: handlers only queue; the main flow decides and records, one at a time.
   let adjudication: AdjudicationRequest | null = null;
@@ -110,7 +108,12 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
     state.steps.push(name);
   }
 
-  async function setStatus(status: RunStatus, reason: string | null, terminal: boolean, error: { type: string; message: string } | null = null) {
+  async function setStatus(
+    status: RunStatus,
+    reason: string | null,
+    terminal: boolean,
+    error: { type: string; message: string } | null = null,
+  ) {
     state.status = status;
     state.failureReason = reason;
     upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
@@ -129,7 +132,12 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
     const authority = await persistence.resolveAuthority({ run: input, governanceDecisionId, trace });
     trace = {
       ...trace,
-      authority: { ...trace.authority, decision: authority.decision, governanceDecisionId, policyVersion: authority.policyVersion },
+      authority: {
+        ...trace.authority,
+        decision: authority.decision,
+        governanceDecisionId,
+        policyVersion: authority.policyVersion,
+      },
     };
     state.governanceDecisionId = governanceDecisionId;
     step('authority');
@@ -144,7 +152,12 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
     upsertSearchAttributes([{ key: GenerationStatusKey, value: 'RUNNING' }]);
 
     // Snapshot: the immutable trace root; everything below reads its frozen values.
-    snapshot = await persistence.freezeSnapshot({ run: input, authority, executionSnapshotId: uuid4(), trace });
+    const snapshot: FrozenSnapshot = await persistence.freezeSnapshot({
+      run: input,
+      authority,
+      executionSnapshotId: uuid4(),
+      trace,
+    });
     trace = { ...trace, executionSnapshotId: snapshot.executionSnapshotId, promptTemplate: snapshot.promptTemplate };
     state.executionSnapshotId = snapshot.executionSnapshotId;
     step('snapshot');
@@ -221,7 +234,7 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
       thresholds: snapshot.duplicateThresholds,
       trace,
     });
-    duplicateCheckId = duplicates.duplicateCheckId;
+    const duplicateCheckId = duplicates.duplicateCheckId;
     state.duplicateOutcome = duplicates.outcome;
     trace = { ...trace, duplicateOutcome: duplicates.outcome };
     upsertSearchAttributes([{ key: DuplicateOutcomeKey, value: duplicates.outcome }]);
@@ -305,8 +318,18 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
       await CancellationScope.nonCancellable(() => failRun('cancelled by an operator', 'Run:Cancelled'));
       throw err;
     }
-    const type = err instanceof ActivityFailure ? failureTypeOf(err) : err instanceof ApplicationFailure ? (err.type ?? 'Workflow:Error') : 'Workflow:Error';
-    const message = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : err instanceof Error ? err.message : String(err);
+    const type =
+      err instanceof ActivityFailure
+        ? failureTypeOf(err)
+        : err instanceof ApplicationFailure
+          ? (err.type ?? 'Workflow:Error')
+          : 'Workflow:Error';
+    const message =
+      err instanceof ActivityFailure
+        ? (err.cause?.message ?? err.message)
+        : err instanceof Error
+          ? err.message
+          : String(err);
     await failRun(`${type}: ${message}`, type);
     return state;
   }
@@ -316,7 +339,14 @@ export async function generationRun(input: GenerationRunInput): Promise<RunState
     state.failureReason = reason;
     upsertSearchAttributes([{ key: GenerationStatusKey, value: 'FAILED' }]);
     if (trace) {
-      await persistence.recordRunStatus({ eventId: uuid4(), status: 'FAILED', reason, terminal: true, error: { type, message: reason }, trace });
+      await persistence.recordRunStatus({
+        eventId: uuid4(),
+        status: 'FAILED',
+        reason,
+        terminal: true,
+        error: { type, message: reason },
+        trace,
+      });
     }
     log.warn('generation run failed', { runId: input.runId, reason });
   }

@@ -10,11 +10,7 @@ export interface AuthoritySettings {
 }
 
 export type AuthorityReasonCode =
-  | 'ADMITTED'
-  | 'GENERATION_DISABLED'
-  | 'ROLE_MISSING'
-  | 'TENANT_MISMATCH'
-  | 'RUNTIME_NOT_ADMITTED';
+  'ADMITTED' | 'GENERATION_DISABLED' | 'ROLE_MISSING' | 'TENANT_MISMATCH' | 'RUNTIME_NOT_ADMITTED';
 
 export interface ExecutionAuthority {
   decision: 'ADMIT' | 'DENY';

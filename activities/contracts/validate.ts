@@ -26,12 +26,13 @@ export interface ContractValidationReport {
   gates: ContractGateResult[];
 }
 
-const ajv2020 = new Ajv2020({ strict: false, validateSchema: false });
-const ajv07 = new Ajv({ strict: false, validateSchema: false });
-
 function metaSchemaErrors(schema: Record<string, unknown>, label: string): string[] {
   const declared = typeof schema.$schema === 'string' ? schema.$schema : '';
-  const validator = /draft-0[67]/.test(declared) ? ajv07 : ajv2020;
+  // A fresh instance per schema: Ajv remembers every `$id` it compiled, so a shared one would
+  // refuse the same contract the second time (a retried activity) and grow for the worker's life.
+  const validator = /draft-0[67]/.test(declared)
+    ? new Ajv({ strict: false, validateSchema: false })
+    : new Ajv2020({ strict: false, validateSchema: false });
   let ok: boolean;
   try {
     ok = validator.validateSchema(schema) as boolean;
@@ -52,9 +53,20 @@ function metaSchemaErrors(schema: Record<string, unknown>, label: string): strin
 
 type Props = Record<string, Record<string, unknown>>;
 
+/** Declared properties whose schema is an object; anything else is reported by schema-parse. */
 function properties(schema: Record<string, unknown> | null): Props {
   const p = schema?.properties;
-  return p && typeof p === 'object' && !Array.isArray(p) ? (p as Props) : {};
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return {};
+  return Object.fromEntries(
+    Object.entries(p as Record<string, unknown>).filter(
+      (e): e is [string, Record<string, unknown>] => e[1] !== null && typeof e[1] === 'object' && !Array.isArray(e[1]),
+    ),
+  );
+}
+
+function propertyNames(schema: Record<string, unknown> | null): string[] {
+  const p = schema?.properties;
+  return p && typeof p === 'object' && !Array.isArray(p) ? Object.keys(p) : [];
 }
 
 function required(schema: Record<string, unknown> | null): string[] {
@@ -69,8 +81,11 @@ function declaresType(prop: Record<string, unknown>): boolean {
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 function gate(name: string, errors: string[], warnings: string[] = []): ContractGateResult[] {
-  const results: ContractGateResult[] = [{ gate: name, passed: errors.length === 0, severity: 'error', messages: errors }];
-  if (warnings.length > 0) results.push({ gate: `${name}:warnings`, passed: false, severity: 'warning', messages: warnings });
+  const results: ContractGateResult[] = [
+    { gate: name, passed: errors.length === 0, severity: 'error', messages: errors },
+  ];
+  if (warnings.length > 0)
+    results.push({ gate: `${name}:warnings`, passed: false, severity: 'warning', messages: warnings });
   return results;
 }
 
@@ -86,21 +101,28 @@ export function requiredFieldsGate(draft: ContractDraft): ContractGateResult[] {
   const warnings: string[] = [];
   const m = draft.manifest;
   for (const key of ['capabilityKey', 'name', 'description', 'version', 'runtime', 'language'] as const) {
-    if (typeof m[key] !== 'string' || m[key].trim() === '') errors.push(`manifest.${key} is required and must be a non-empty string`);
+    if (typeof m[key] !== 'string' || m[key].trim() === '')
+      errors.push(`manifest.${key} is required and must be a non-empty string`);
   }
-  if (typeof m.version === 'string' && !SEMVER.test(m.version)) errors.push(`manifest.version "${m.version}" is not semantic (x.y.z)`);
+  if (typeof m.version === 'string' && !SEMVER.test(m.version))
+    errors.push(`manifest.version "${m.version}" is not semantic (x.y.z)`);
   for (const [label, schema] of [
     ['inputSchema', draft.inputSchema],
     ['outputSchema', draft.outputSchema],
   ] as const) {
     if (schema.type !== 'object') errors.push(`${label}.type must be "object"`);
     const props = properties(schema);
-    if (Object.keys(props).length === 0) errors.push(`${label} declares no properties`);
+    const names = propertyNames(schema);
+    if (names.length === 0) errors.push(`${label} declares no properties`);
+    for (const name of names) {
+      if (!(name in props)) errors.push(`${label}.properties.${name} must be a schema object`);
+    }
     for (const r of required(schema)) {
-      if (!(r in props)) errors.push(`${label}.required names "${r}", which is not a declared property`);
+      if (!names.includes(r)) errors.push(`${label}.required names "${r}", which is not a declared property`);
     }
     for (const [name, prop] of Object.entries(props)) {
-      if (!prop || typeof prop !== 'object' || !declaresType(prop)) warnings.push(`${label}.properties.${name} declares no type`);
+      if (!prop || typeof prop !== 'object' || !declaresType(prop))
+        warnings.push(`${label}.properties.${name} declares no type`);
       else if (typeof prop.description !== 'string' || prop.description.trim() === '') {
         warnings.push(`${label}.properties.${name} has no description`);
       }
@@ -114,15 +136,28 @@ export function requiredFieldsGate(draft: ContractDraft): ContractGateResult[] {
  * work. Removing or retyping an input property, or adding a required one, breaks them; so does
  * removing or retyping an output property they may read.
  */
-export function backwardCompatibilityGate(draft: ContractDraft, previous: PreviousVersion | null): ContractGateResult[] {
-  if (!previous) return [{ gate: 'backward-compatibility', passed: true, severity: 'error', messages: ['first version of this capability key'] }];
+export function backwardCompatibilityGate(
+  draft: ContractDraft,
+  previous: PreviousVersion | null,
+): ContractGateResult[] {
+  if (!previous)
+    return [
+      {
+        gate: 'backward-compatibility',
+        passed: true,
+        severity: 'error',
+        messages: ['first version of this capability key'],
+      },
+    ];
   const errors: string[] = [];
   const oldIn = properties(previous.inputSchema);
   const newIn = properties(draft.inputSchema);
   for (const [name, prop] of Object.entries(oldIn)) {
     if (!(name in newIn)) errors.push(`input property "${name}" was removed`);
     else if (JSON.stringify(prop.type) !== JSON.stringify(newIn[name]!.type)) {
-      errors.push(`input property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newIn[name]!.type)}`);
+      errors.push(
+        `input property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newIn[name]!.type)}`,
+      );
     }
   }
   const oldRequired = new Set(required(previous.inputSchema));
@@ -134,7 +169,9 @@ export function backwardCompatibilityGate(draft: ContractDraft, previous: Previo
   for (const [name, prop] of Object.entries(oldOut)) {
     if (!(name in newOut)) errors.push(`output property "${name}" was removed`);
     else if (JSON.stringify(prop.type) !== JSON.stringify(newOut[name]!.type)) {
-      errors.push(`output property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newOut[name]!.type)}`);
+      errors.push(
+        `output property "${name}" changed type from ${JSON.stringify(prop.type)} to ${JSON.stringify(newOut[name]!.type)}`,
+      );
     }
   }
   return gate('backward-compatibility', errors);
@@ -142,7 +179,8 @@ export function backwardCompatibilityGate(draft: ContractDraft, previous: Previo
 
 export function lifecycleGate(draft: ContractDraft): ContractGateResult[] {
   const errors: string[] = [];
-  if (draft.lifecycleState !== 'Draft') errors.push(`generated contracts start in Draft, not ${String(draft.lifecycleState)}`);
+  if (draft.lifecycleState !== 'Draft')
+    errors.push(`generated contracts start in Draft, not ${String(draft.lifecycleState)}`);
   if (draft.manifest.lifecycleState !== undefined && draft.manifest.lifecycleState !== 'Draft') {
     errors.push(`manifest.lifecycleState must be Draft on generation`);
   }
@@ -152,7 +190,8 @@ export function lifecycleGate(draft: ContractDraft): ContractGateResult[] {
 export function runtimeAdmittedGate(draft: ContractDraft, ctx: ValidationContext): ContractGateResult[] {
   const errors: string[] = [];
   const rt = draft.manifest.runtime;
-  if (!ctx.allowedRuntimes.includes(rt)) errors.push(`runtime "${rt}" is not admitted (${ctx.allowedRuntimes.join(', ')})`);
+  if (!ctx.allowedRuntimes.includes(rt))
+    errors.push(`runtime "${rt}" is not admitted (${ctx.allowedRuntimes.join(', ')})`);
   if (rt !== ctx.requestedRuntime) errors.push(`runtime "${rt}" differs from the requested "${ctx.requestedRuntime}"`);
   return gate('runtime-admitted', errors);
 }

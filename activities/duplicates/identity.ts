@@ -61,7 +61,14 @@ export function detectIdentityCollisions(
     }
     const tier = classifyScore(score, thresholds);
     if (tier !== 'NONE') {
-      findings.push({ capabilityId: entry.id, capabilityKey: entry.capabilityKey, dimension: 'IDENTITY', score, tier, rationale });
+      findings.push({
+        capabilityId: entry.id,
+        capabilityKey: entry.capabilityKey,
+        dimension: 'IDENTITY',
+        score,
+        tier,
+        rationale,
+      });
     }
   }
   return findings.sort((a, b) => b.score - a.score || a.capabilityKey.localeCompare(b.capabilityKey));

@@ -1,16 +1,16 @@
 /**
  * Name normalization for identity collisions: "getWeather", "get_weather", "Get Weather!" and
  * "get-weather" are one identity. Words are split on case changes, digits and punctuation,
- * diacritics are folded, and the slug joins the lower-cased words with "-".
+ * diacritics are folded (other scripts are kept), and the slug joins the lower-cased words with "-".
  */
 export function nameWords(name: string): string[] {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1 $2')
     .toLowerCase()
-    .split(/[^a-z0-9]+/)
+    .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
 }
 
@@ -22,7 +22,7 @@ export function normalizeName(name: string): string {
 export function capabilityKeyFor(name: string): string {
   const slug = normalizeName(name);
   if (slug.length === 0) throw new Error(`name "${name}" has no letters or digits to build a capability key from`);
-  return slug.slice(0, 100);
+  return slug.slice(0, 100).replace(/-+$/, '');
 }
 
 /** Jaccard overlap of the two names' word sets, 0..1. */

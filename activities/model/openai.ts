@@ -45,6 +45,10 @@ export class OpenAiModel implements ModelRuntime {
 
 export function toModelError(err: unknown): ModelError {
   if (err instanceof ModelError) return err;
+  // Checked before APIError, of which it is a status-less subclass.
+  if (err instanceof OpenAI.APIUserAbortError) {
+    return new ModelError(MODEL_FAILURE.timeout, 'model request was aborted', { cause: err });
+  }
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
     return new ModelError(MODEL_FAILURE.timeout, 'model request timed out', { cause: err });
   }
@@ -54,7 +58,7 @@ export function toModelError(err: unknown): ModelError {
   if (err instanceof OpenAI.APIError) {
     const status = err.status ?? 0;
     // The provider's message is kept, but never the request (it may echo the prompt).
-    const what = `model endpoint answered ${status}: ${err.message}`.slice(0, 500);
+    const what = `model endpoint answered: ${err.message}`.slice(0, 500);
     if (status === 429) return new ModelError(MODEL_FAILURE.rateLimited, what, { cause: err });
     if (status === 401 || status === 403) return new ModelError(MODEL_FAILURE.authFailed, what, { cause: err });
     if (status === 408) return new ModelError(MODEL_FAILURE.timeout, what, { cause: err });

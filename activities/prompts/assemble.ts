@@ -73,7 +73,11 @@ export function assemblePrompt(
       examples: exampleList.length ? exampleList.map((e) => `- ${e}`).join('\n') : '(none)',
       allowedRuntimes: context.allowedRuntimes.join(', '),
     };
-    return template.sections.map((s) => ({ name: s.name, role: s.role, text: bind(s.text, values, template.parameterSlots) }));
+    return template.sections.map((s) => ({
+      name: s.name,
+      role: s.role,
+      text: bind(s.text, values, template.parameterSlots),
+    }));
   };
 
   let sections = render();

@@ -11,21 +11,43 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { kind: 'private-key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replace: '[REDACTED:private-key]' },
-  { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, replace: '[REDACTED:jwt]' },
-  { kind: 'bearer-token', pattern: /\b(Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi, replace: (_m, b: string) => `${b} [REDACTED:token]` },
-  { kind: 'api-key', pattern: /\b(?:sk|pk|rk)-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}\b/g, replace: '[REDACTED:api-key]' },
-  { kind: 'github-token', pattern: /\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}\b/g, replace: '[REDACTED:github-token]' },
+  {
+    kind: 'private-key',
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    replace: '[REDACTED:private-key]',
+  },
+  {
+    kind: 'jwt',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g,
+    replace: '[REDACTED:jwt]',
+  },
+  {
+    kind: 'bearer-token',
+    pattern: /\b(Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/gi,
+    replace: (_m, b: string) => `${b} [REDACTED:token]`,
+  },
+  {
+    kind: 'api-key',
+    pattern: /\b(?:sk|pk|rk)-(?:proj-|live-|test-)?[A-Za-z0-9_-]{16,}\b/g,
+    replace: '[REDACTED:api-key]',
+  },
+  {
+    kind: 'github-token',
+    pattern: /\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}\b/g,
+    replace: '[REDACTED:github-token]',
+  },
   { kind: 'slack-token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, replace: '[REDACTED:slack-token]' },
   { kind: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: '[REDACTED:aws-access-key]' },
   {
     kind: 'connection-string-password',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s@/]+)@/gi,
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]+)@/gi,
     replace: (_m, prefix: string) => `${prefix}:[REDACTED:password]@`,
   },
   {
+    // key=value, key: value, "key": "value" (JSON), with quoted values that may hold spaces.
     kind: 'secret-assignment',
-    pattern: /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)\s*[:=]\s*)(["']?)[^\s"',;]{4,}\2/gi,
+    pattern:
+      /((?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)["']?\s*[:=]\s*)(?:"(?!\[REDACTED)[^"\n]+"|'(?!\[REDACTED)[^'\n]+'|(?!\[REDACTED)[^\s"',;}]+)/gi,
     replace: (_m, lead: string) => `${lead}[REDACTED:secret]`,
   },
   { kind: 'email', pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, replace: '[REDACTED:email]' },
@@ -51,15 +73,25 @@ export function redact(text: string): RedactionResult {
 }
 
 /** Redacts every string inside a JSON value (keys kept), e.g. a seed schema or a completion. */
-export function redactJson<T>(value: T, counts: Record<string, number> = {}): { value: T; counts: Record<string, number> } {
-  const walk = (v: unknown): unknown => {
+const SECRET_KEY =
+  /^(?:password|passwd|pwd|passphrase|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret|private[_-]?key)$/i;
+
+export function redactJson<T>(
+  value: T,
+  counts: Record<string, number> = {},
+): { value: T; counts: Record<string, number> } {
+  const walk = (v: unknown, key?: string): unknown => {
+    if (key !== undefined && SECRET_KEY.test(key) && typeof v === 'string' && v.length > 0) {
+      counts['secret-field'] = (counts['secret-field'] ?? 0) + 1;
+      return '[REDACTED:secret]';
+    }
     if (typeof v === 'string') {
       const r = redact(v);
       for (const [k, n] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + n;
       return r.text;
     }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return { value: walk(value) as T, counts };

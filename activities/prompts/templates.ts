@@ -47,7 +47,15 @@ const CAPABILITY_GENERATION_V1: PromptTemplate = {
   templateId: 'capability-generation',
   version: 1,
   description: 'Generate a capability manifest with input/output JSON Schemas from an admin intent.',
-  parameterSlots: ['name', 'problemStatement', 'language', 'targetRuntime', 'seedInputSchema', 'examples', 'allowedRuntimes'],
+  parameterSlots: [
+    'name',
+    'problemStatement',
+    'language',
+    'targetRuntime',
+    'seedInputSchema',
+    'examples',
+    'allowedRuntimes',
+  ],
   sections: [
     { name: 'platform-system', role: 'system', text: PLATFORM_SYSTEM_PROMPT },
     { name: 'policy-clauses', role: 'system', text: POLICY_CLAUSES },

@@ -29,7 +29,11 @@ function errorType(err: unknown): string {
  * when the database is reachable — written to the telemetry ledger, saying whether Temporal will
  * retry. (When the database itself is what failed, the log and the span are the record.)
  */
-export function attemptTelemetryInterceptor(deps: { db: Db; telemetry: TelemetryEmitter; logger: Logger }): ActivityInterceptorsFactory {
+export function attemptTelemetryInterceptor(deps: {
+  db: Db;
+  telemetry: TelemetryEmitter;
+  logger: Logger;
+}): ActivityInterceptorsFactory {
   return (ctx: Context) => {
     const inbound: ActivityInboundCallsInterceptor = {
       async execute(input, next) {
@@ -52,7 +56,12 @@ export function attemptTelemetryInterceptor(deps: { db: Db; telemetry: Telemetry
           const trace = traceOf(input.args);
           if (trace && !SELF_RECORDING.has(info.activityType)) {
             const event = buildTelemetryEvent(
-              deterministicUuid(info.workflowExecution?.runId ?? "standalone", info.activityId, info.attempt, 'ACTIVITY_ATTEMPT_FAILED'),
+              deterministicUuid(
+                info.workflowExecution?.runId ?? 'standalone',
+                info.activityId,
+                info.attempt,
+                'ACTIVITY_ATTEMPT_FAILED',
+              ),
               trace,
               'ACTIVITY_ATTEMPT_FAILED',
               info.activityType,

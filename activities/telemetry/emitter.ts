@@ -39,7 +39,8 @@ export function createOpenTelemetryEmitter(logger: Logger): TelemetryEmitter {
     emit(event) {
       const attributes = toAttributes(event);
       const span = tracer.startSpan(`ai_generation.${event.step}`, { attributes });
-      if (event.fields.error) span.recordException({ name: event.fields.error.type, message: event.fields.error.message });
+      if (event.fields.error)
+        span.recordException({ name: event.fields.error.type, message: event.fields.error.message });
       span.end();
       events.add(1, {
         tenant_id: event.fields.tenantId,

@@ -1,8 +1,4 @@
-import type {
-  ContractValidationOutcome,
-  DuplicateOutcome,
-  RuntimeIdentity,
-} from '../../workflows/types';
+import type { ContractValidationOutcome, DuplicateOutcome, RuntimeIdentity } from '../../workflows/types';
 
 /**
  * The trace every activity receives from the workflow: what is known about the run so far. Each

@@ -11,7 +11,11 @@ export type ContractValidationRow = Selectable<AiGenerationContractValidationsTa
 export type ContractPromotionRow = Selectable<AiGenerationContractPromotionsTable>;
 
 export async function insertContractDraft(db: Db, row: Insertable<AiGenerationContractDraftsTable>): Promise<void> {
-  await db.insertInto('ai_generation_contract_drafts').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('ai_generation_contract_drafts')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export async function insertContractValidation(
@@ -45,7 +49,11 @@ export async function setDraftLifecycleState(db: Db, tenantId: string, draftId: 
     .execute();
 }
 
-export async function getContractDraft(db: Db, tenantId: string, draftId: string): Promise<ContractDraftRow | undefined> {
+export async function getContractDraft(
+  db: Db,
+  tenantId: string,
+  draftId: string,
+): Promise<ContractDraftRow | undefined> {
   return db
     .selectFrom('ai_generation_contract_drafts')
     .selectAll()

@@ -13,7 +13,11 @@ export async function insertDuplicateCheck(
   check: Insertable<AiGenerationDuplicateChecksTable>,
   matches: Insertable<AiGenerationDuplicateMatchesTable>[],
 ): Promise<void> {
-  await db.insertInto('ai_generation_duplicate_checks').values(check).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('ai_generation_duplicate_checks')
+    .values(check)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   if (matches.length > 0) {
     await db
       .insertInto('ai_generation_duplicate_matches')

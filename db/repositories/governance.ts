@@ -5,7 +5,11 @@ import type { GovernanceDecisionsTable } from '../tables/governance-decisions';
 export type GovernanceDecisionRow = Selectable<GovernanceDecisionsTable>;
 
 export async function insertGovernanceDecision(db: Db, row: Insertable<GovernanceDecisionsTable>): Promise<void> {
-  await db.insertInto('governance_decisions').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('governance_decisions')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export async function listGovernanceDecisionsForRun(

@@ -17,7 +17,11 @@ export class TemplateDriftError extends Error {
  * existing version is refused, so a changed template must get a new version number.
  */
 export async function registerPromptTemplate(db: Db, row: Insertable<PromptTemplatesTable>): Promise<void> {
-  await db.insertInto('prompt_templates').values(row).onConflict((oc) => oc.columns(['template_id', 'version']).doNothing()).execute();
+  await db
+    .insertInto('prompt_templates')
+    .values(row)
+    .onConflict((oc) => oc.columns(['template_id', 'version']).doNothing())
+    .execute();
   const stored = await getPromptTemplate(db, row.template_id, row.version);
   if (!stored || stored.content_hash !== row.content_hash) {
     throw new TemplateDriftError(
@@ -41,7 +45,11 @@ export async function getPromptTemplate(
 }
 
 export async function insertPromptRun(db: Db, row: Insertable<AiGenerationPromptRunsTable>): Promise<void> {
-  await db.insertInto('ai_generation_prompt_runs').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('ai_generation_prompt_runs')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export async function insertPromptArtifact(db: Db, row: Insertable<AiGenerationPromptArtifactsTable>): Promise<void> {

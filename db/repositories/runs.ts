@@ -7,7 +7,11 @@ export type RunPatch = Omit<Updateable<AiGenerationRunsTable>, 'id' | 'tenant_id
 
 /** Idempotent: a retried activity finds the row already there. */
 export async function insertRun(db: Db, row: Insertable<AiGenerationRunsTable>): Promise<void> {
-  await db.insertInto('ai_generation_runs').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('ai_generation_runs')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export async function updateRun(db: Db, tenantId: string, runId: string, patch: RunPatch): Promise<void> {
@@ -75,7 +79,11 @@ export class InvalidCursorError extends Error {
 export function decodeCursor(raw: string): LedgerCursor {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<LedgerCursor>;
-    if (typeof parsed.createdAt !== 'string' || typeof parsed.id !== 'string' || Number.isNaN(Date.parse(parsed.createdAt))) {
+    if (
+      typeof parsed.createdAt !== 'string' ||
+      typeof parsed.id !== 'string' ||
+      Number.isNaN(Date.parse(parsed.createdAt))
+    ) {
       throw new Error('bad shape');
     }
     return { createdAt: parsed.createdAt, id: parsed.id };
@@ -116,6 +124,8 @@ export async function listRunLedger(
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   const nextCursor =
-    rows.length > page.limit && last ? encodeCursor({ createdAt: last.created_at_utc.toISOString(), id: last.id }) : null;
+    rows.length > page.limit && last
+      ? encodeCursor({ createdAt: last.created_at_utc.toISOString(), id: last.id })
+      : null;
   return { items, nextCursor };
 }

@@ -30,7 +30,6 @@ export async function listTelemetryForRun(db: Db, tenantId: string, runId: strin
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('run_id', '=', runId)
-    .orderBy('occurred_at_utc')
-    .orderBy('id')
+    .orderBy('sequence')
     .execute();
 }

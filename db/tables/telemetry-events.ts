@@ -1,8 +1,11 @@
+import type { Generated } from 'kysely';
 import type { CreatedAt, Json } from './common';
 import type { TelemetryFields } from '../../activities/telemetry/event';
 
 export interface TelemetryEventsTable {
   id: string;
+  /** bigint identity, read as a string */
+  sequence: Generated<string>;
   tenant_id: string;
   correlation_id: string;
   run_id: string;

@@ -44,13 +44,19 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
-      state.requests.push({ path: req.url ?? '', authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : {} });
+      state.requests.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: raw ? JSON.parse(raw) : {},
+      });
       const answer = queue.shift();
       res.setHeader('content-type', 'application/json');
       if (!answer) {
         state.exhausted = true;
         res.statusCode = 500;
-        res.end(JSON.stringify({ error: { message: 'fake OpenAI server ran out of scripted answers', type: 'test_error' } }));
+        res.end(
+          JSON.stringify({ error: { message: 'fake OpenAI server ran out of scripted answers', type: 'test_error' } }),
+        );
         return;
       }
       if (answer.kind === 'hang') {
@@ -81,7 +87,10 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 }
 
 /** A well-formed completion for an intent, as a real model might answer. */
-export function completionFor(intent: { name: string; targetRuntime: string; language: string }, extra: Record<string, unknown> = {}): string {
+export function completionFor(
+  intent: { name: string; targetRuntime: string; language: string },
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     manifest: {
       name: intent.name,
@@ -101,7 +110,12 @@ export function completionFor(intent: { name: string; targetRuntime: string; lan
       properties: { temperatureC: { type: 'number', description: 'Temperature in Celsius' } },
       required: ['temperatureC'],
     },
-    runtimeConstraints: { timeoutMs: 10_000, memoryMb: 128, network: 'egress-allowlist', allowedHosts: ['api.weather.example'] },
+    runtimeConstraints: {
+      timeoutMs: 10_000,
+      memoryMb: 128,
+      network: 'egress-allowlist',
+      allowedHosts: ['api.weather.example'],
+    },
     scaffold: { entrypoint: 'index.ts', files: [{ path: 'index.ts', purpose: 'handler' }] },
     ...extra,
   });

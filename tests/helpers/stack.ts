@@ -114,5 +114,7 @@ export async function waitForStatus(
     if (last.status === 200 && statuses.includes(last.body.status)) return last;
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`run ${runId} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`);
+  throw new Error(
+    `run ${runId} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last?.body)}`,
+  );
 }

@@ -39,7 +39,12 @@ async function seedCatalog(tenant: string, name: string): Promise<void> {
   });
 }
 
-const body = (name: string) => ({ name, problemStatement: 'Look up the weather for a city by name.', language: 'typescript', targetRuntime: 'node20' });
+const body = (name: string) => ({
+  name,
+  problemStatement: 'Look up the weather for a city by name.',
+  language: 'typescript',
+  targetRuntime: 'node20',
+});
 
 describe('adjudication of potential duplicates', () => {
   it('waits for a reviewer, who accepts with an audit comment, and the run becomes a Draft', async () => {
@@ -55,12 +60,28 @@ describe('adjudication of potential duplicates', () => {
 
     const dup = await api(stack, 'GET', `/runs/${runId}/duplicates`, { token: author });
     expect(dup.body.checks[0].adjudication.state).toBe('PENDING');
-    expect(dup.body.checks[0].matches[0]).toMatchObject({ capabilityKey: 'city-weather-lookup-tool', tier: 'POTENTIAL', score: 0.75 });
+    expect(dup.body.checks[0].matches[0]).toMatchObject({
+      capabilityKey: 'city-weather-lookup-tool',
+      tier: 'POTENTIAL',
+      score: 0.75,
+    });
 
-    expect((await api(stack, 'POST', `/runs/${runId}/adjudicate`, { token: author, body: { decision: 'ACCEPT', comment: 'mine' } })).status).toBe(403);
-    const noComment = await api(stack, 'POST', `/runs/${runId}/adjudicate`, { token: reviewer, body: { decision: 'ACCEPT', comment: '' } });
+    expect(
+      (
+        await api(stack, 'POST', `/runs/${runId}/adjudicate`, {
+          token: author,
+          body: { decision: 'ACCEPT', comment: 'mine' },
+        })
+      ).status,
+    ).toBe(403);
+    const noComment = await api(stack, 'POST', `/runs/${runId}/adjudicate`, {
+      token: reviewer,
+      body: { decision: 'ACCEPT', comment: '' },
+    });
     expect(noComment.status).toBe(400);
-    expect((await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Review' } })).status).toBe(409);
+    expect(
+      (await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Review' } })).status,
+    ).toBe(409);
 
     const accepted = await api(stack, 'POST', `/runs/${runId}/adjudicate`, {
       token: reviewer,
@@ -69,16 +90,25 @@ describe('adjudication of potential duplicates', () => {
     expect(accepted.status).toBe(200);
     expect(accepted.body.status).toBe('DRAFT');
     const after = await api(stack, 'GET', `/runs/${runId}/duplicates`, { token: author });
-    expect(after.body.checks[0].adjudication).toMatchObject({ state: 'ACCEPTED', adjudicatedBy: 'bob', comment: 'Different data source; keep both.' });
+    expect(after.body.checks[0].adjudication).toMatchObject({
+      state: 'ACCEPTED',
+      adjudicatedBy: 'bob',
+      comment: 'Different data source; keep both.',
+    });
     const decision = await stack.db
       .selectFrom('governance_decisions')
       .selectAll()
       .where('id', '=', after.body.checks[0].adjudication.governanceDecisionId)
       .executeTakeFirstOrThrow();
     expect(decision).toMatchObject({ kind: 'ADJUDICATION', decision: 'ADMIT', subject: 'bob', tenant_id: tenant });
-    const again = await api(stack, 'POST', `/runs/${runId}/adjudicate`, { token: reviewer, body: { decision: 'REJECT', comment: 'changed my mind' } });
+    const again = await api(stack, 'POST', `/runs/${runId}/adjudicate`, {
+      token: reviewer,
+      body: { decision: 'REJECT', comment: 'changed my mind' },
+    });
     expect(again.status).toBe(409);
-    expect((await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Review' } })).status).toBe(200);
+    expect(
+      (await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Review' } })).status,
+    ).toBe(200);
   });
 
   it('ends the run REJECTED when the reviewer confirms the duplicate', async () => {

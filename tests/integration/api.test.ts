@@ -38,7 +38,10 @@ describe('the admin API', () => {
   it('rejects a body that sets an authority field with a 400 naming the field, and starts nothing', async () => {
     const tenant = uniqueTenant();
     const token = await stack.token(tenant, AUTHOR);
-    const res = await api(stack, 'POST', '/runs', { token, body: { ...body, roles: ['admin'], authority: { decision: 'ADMIT' } } });
+    const res = await api(stack, 'POST', '/runs', {
+      token,
+      body: { ...body, roles: ['admin'], authority: { decision: 'ADMIT' } },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toContain('"roles"');
@@ -56,9 +59,15 @@ describe('the admin API', () => {
     const unknown = await api(stack, 'POST', '/runs', { token, body: { ...body, colour: 'blue' } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.detail).toContain('colour');
-    const invalid = await api(stack, 'POST', '/runs', { token, body: { ...body, name: '', targetRuntime: 'Node 20!' } });
+    const invalid = await api(stack, 'POST', '/runs', {
+      token,
+      body: { ...body, name: '', targetRuntime: 'Node 20!' },
+    });
     expect(invalid.status).toBe(400);
-    expect([...new Set(invalid.body.invalidFields.map((f: { field: string }) => f.field))].sort()).toEqual(['name', 'targetRuntime']);
+    expect([...new Set(invalid.body.invalidFields.map((f: { field: string }) => f.field))].sort()).toEqual([
+      'name',
+      'targetRuntime',
+    ]);
     const notJson = await api(stack, 'POST', '/runs', { token, rawBody: '{"name": ' });
     expect(notJson.status).toBe(400);
     expect(notJson.body.detail).toContain('not valid JSON');
@@ -90,7 +99,10 @@ describe('the admin API', () => {
       expect((await api(stack, 'GET', `/runs/${started.body.runId}${path}`, { token: intruder })).status).toBe(404);
     }
     expect((await api(stack, 'GET', `/prompts/${started.body.runId}`, { token: intruder })).status).toBe(404);
-    const promote = await api(stack, 'POST', `/runs/${started.body.runId}/promote`, { token: intruder, body: { targetState: 'Review' } });
+    const promote = await api(stack, 'POST', `/runs/${started.body.runId}/promote`, {
+      token: intruder,
+      body: { targetState: 'Review' },
+    });
     expect(promote.status).toBe(404);
     expect((await api(stack, 'GET', '/runs', { token: intruder })).body.items).toEqual([]);
     const unknown = await api(stack, 'GET', '/runs/00000000-0000-4000-8000-000000000000', { token: ownerToken });

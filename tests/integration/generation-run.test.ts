@@ -22,7 +22,10 @@ let stack: Stack;
 beforeAll(async () => {
   env = await startTemporalDevServer();
   openai = await startFakeOpenAi();
-  stack = await startStack(env, { OPENAI_API_KEY: 'sk-test-fake-key-for-local-server', OPENAI_BASE_URL: openai.baseUrl });
+  stack = await startStack(env, {
+    OPENAI_API_KEY: 'sk-test-fake-key-for-local-server',
+    OPENAI_BASE_URL: openai.baseUrl,
+  });
 });
 
 afterAll(async () => {
@@ -36,7 +39,9 @@ afterEach(() => {
 });
 
 async function countRows(table: string, column: string, value: string): Promise<number> {
-  const r = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(stack.db);
+  const r = await sql<{
+    n: string;
+  }>`select count(*)::text as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(stack.db);
   return Number(r.rows[0]!.n);
 }
 
@@ -64,8 +69,17 @@ describe('a generation run through the canonical lifecycle', () => {
     expect(snapshotId).toMatch(/^[0-9a-f-]{36}$/);
 
     // Every artifact exists once and points at the same snapshot.
-    const snapshot = await stack.db.selectFrom('execution_snapshots').selectAll().where('id', '=', snapshotId).executeTakeFirstOrThrow();
-    expect(snapshot).toMatchObject({ tenant_id: tenant, run_id: runId, prompt_template_id: 'capability-generation', prompt_template_version: 1 });
+    const snapshot = await stack.db
+      .selectFrom('execution_snapshots')
+      .selectAll()
+      .where('id', '=', snapshotId)
+      .executeTakeFirstOrThrow();
+    expect(snapshot).toMatchObject({
+      tenant_id: tenant,
+      run_id: runId,
+      prompt_template_id: 'capability-generation',
+      prompt_template_version: 1,
+    });
     expect(snapshot.governance_decision_id).toBe(done.body.authority.governanceDecisionId);
     for (const table of [
       'ai_generation_prompt_runs',
@@ -77,7 +91,12 @@ describe('a generation run through the canonical lifecycle', () => {
       expect({ table, rows: await countRows(table, 'execution_snapshot_id', snapshotId) }).toEqual({ table, rows: 1 });
       expect({ table, rows: await countRows(table, 'run_id', runId) }).toEqual({ table, rows: 1 });
     }
-    const events = await stack.db.selectFrom('telemetry_events').selectAll().where('run_id', '=', runId).orderBy('occurred_at_utc').execute();
+    const events = await stack.db
+      .selectFrom('telemetry_events')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('sequence')
+      .execute();
     expect(events.map((e) => e.event_type)).toEqual([
       'RUN_REQUESTED',
       'AUTHORITY_RESOLVED',
@@ -90,7 +109,10 @@ describe('a generation run through the canonical lifecycle', () => {
       'RUN_DRAFT',
     ]);
     for (const e of events.filter((x) => x.event_type !== 'RUN_REQUESTED' && x.event_type !== 'AUTHORITY_RESOLVED')) {
-      expect({ event: e.event_type, snapshot: e.execution_snapshot_id }).toEqual({ event: e.event_type, snapshot: snapshotId });
+      expect({ event: e.event_type, snapshot: e.execution_snapshot_id }).toEqual({
+        event: e.event_type,
+        snapshot: snapshotId,
+      });
     }
     const last = events[events.length - 1]!.fields;
     expect(last).toMatchObject({
@@ -104,7 +126,9 @@ describe('a generation run through the canonical lifecycle', () => {
       fallback: { used: false, reason: null },
     });
     // The same events went to OpenTelemetry.
-    expect(stack.emitted.filter((e) => e.fields.generationRunId === runId).map((e) => e.eventType)).toEqual(events.map((e) => e.event_type));
+    expect(stack.emitted.filter((e) => e.fields.generationRunId === runId).map((e) => e.eventType)).toEqual(
+      events.map((e) => e.event_type),
+    );
 
     // The model saw the assembled prompt, and the prompt hash recorded is that prompt's.
     const sent = openai.requests[openai.requests.length - 1]!;
@@ -114,7 +138,11 @@ describe('a generation run through the canonical lifecycle', () => {
     const lineage = await api(stack, 'GET', `/prompts/${runId}`, { token });
     expect(lineage.status).toBe(200);
     expect(lineage.body.executionSnapshotId).toBe(snapshotId);
-    expect(lineage.body.promptRuns[0]).toMatchObject({ templateId: 'capability-generation', templateVersion: 1, runtimeProvider: 'openai' });
+    expect(lineage.body.promptRuns[0]).toMatchObject({
+      templateId: 'capability-generation',
+      templateVersion: 1,
+      runtimeProvider: 'openai',
+    });
     expect(lineage.body.promptRuns[0].promptHash).toMatch(/^[0-9a-f]{64}$/);
     expect(lineage.body.promptRuns[0].artifacts).toHaveLength(1);
 
@@ -134,7 +162,10 @@ describe('a generation run through the canonical lifecycle', () => {
   it('keeps secrets in the intent out of the prompt the model receives and out of the lineage', async () => {
     const tenant = uniqueTenant();
     const token = await stack.token(tenant, AUTHOR);
-    const secretIntent = { ...intent('Ticket Sync'), problemStatement: 'Sync tickets using api_key=sk-live-abcdefghijklmnop1234 for the account' };
+    const secretIntent = {
+      ...intent('Ticket Sync'),
+      problemStatement: 'Sync tickets using api_key=sk-live-abcdefghijklmnop1234 for the account',
+    };
     openai.script({ kind: 'completion', content: completionFor(secretIntent) });
     const started = await api(stack, 'POST', '/runs', { token, body: secretIntent });
     await waitForStatus(stack, token, started.body.runId, ['DRAFT']);
@@ -163,7 +194,12 @@ describe('a generation run through the canonical lifecycle', () => {
     const final = done.body.telemetry[done.body.telemetry.length - 1];
     expect(final.fields.fallback.used).toBe(true);
     expect(final.fields.fallback.reason).toContain('Model:AuthFailed');
-    const artifacts = await stack.db.selectFrom('ai_generation_prompt_artifacts').selectAll().where('run_id', '=', started.body.runId).orderBy('created_at_utc').execute();
+    const artifacts = await stack.db
+      .selectFrom('ai_generation_prompt_artifacts')
+      .selectAll()
+      .where('run_id', '=', started.body.runId)
+      .orderBy('created_at_utc')
+      .execute();
     expect(artifacts.map((a) => [a.kind, a.runtime_provider, a.error_type])).toEqual([
       ['FAILED_ATTEMPT', 'openai', 'Model:AuthFailed'],
       ['COMPLETION', 'local', null],
@@ -173,7 +209,10 @@ describe('a generation run through the canonical lifecycle', () => {
   it('retries a transient model failure visibly before succeeding on the same provider', async () => {
     const tenant = uniqueTenant();
     const token = await stack.token(tenant, AUTHOR);
-    openai.script({ kind: 'error', status: 503, message: 'overloaded' }, { kind: 'completion', content: completionFor(intent('Stock Quote')) });
+    openai.script(
+      { kind: 'error', status: 503, message: 'overloaded' },
+      { kind: 'completion', content: completionFor(intent('Stock Quote')) },
+    );
     const started = await api(stack, 'POST', '/runs', { token, body: intent('Stock Quote') });
     const done = await waitForStatus(stack, token, started.body.runId, ['DRAFT', 'FAILED']);
     expect(done.body.status).toBe('DRAFT');
@@ -181,7 +220,10 @@ describe('a generation run through the canonical lifecycle', () => {
     expect(done.body.fallbackUsed).toBe(false);
     const failed = done.body.telemetry.filter((t: { eventType: string }) => t.eventType === 'MODEL_ATTEMPT_FAILED');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ outcome: 'RETRYING', fields: { attempt: 1, error: { type: 'Model:Unavailable' } } });
+    expect(failed[0]).toMatchObject({
+      outcome: 'RETRYING',
+      fields: { attempt: 1, error: { type: 'Model:Unavailable' } },
+    });
   });
 
   it('denies a run when the role is missing, persists the denial with telemetry, and never calls the model', async () => {
@@ -195,7 +237,11 @@ describe('a generation run through the canonical lifecycle', () => {
     expect(done.body.authority).toMatchObject({ decision: 'DENY', reasonCode: 'ROLE_MISSING' });
     expect(done.body.failureReason).toContain('capability-author');
     expect(done.body.executionSnapshotId).toBeNull();
-    expect(done.body.telemetry.map((t: { eventType: string }) => t.eventType)).toEqual(['RUN_REQUESTED', 'AUTHORITY_RESOLVED', 'RUN_DENIED']);
+    expect(done.body.telemetry.map((t: { eventType: string }) => t.eventType)).toEqual([
+      'RUN_REQUESTED',
+      'AUTHORITY_RESOLVED',
+      'RUN_DENIED',
+    ]);
     expect(await countRows('ai_generation_prompt_runs', 'run_id', started.body.runId)).toBe(0);
     expect(openai.requests.length).toBe(before);
   });
@@ -240,7 +286,10 @@ describe('a generation run through the canonical lifecycle', () => {
     ]);
     // BLOCKING never reaches Review.
     const reviewer = await stack.token(tenant, ['capability-reviewer'], 'reviewer-1');
-    const promote = await api(stack, 'POST', `/runs/${started.body.runId}/promote`, { token: reviewer, body: { targetState: 'Review' } });
+    const promote = await api(stack, 'POST', `/runs/${started.body.runId}/promote`, {
+      token: reviewer,
+      body: { targetState: 'Review' },
+    });
     expect(promote.status).toBe(409);
   });
 
@@ -253,31 +302,60 @@ describe('a generation run through the canonical lifecycle', () => {
     const runId = started.body.runId;
     await waitForStatus(stack, author, runId, ['DRAFT']);
 
-    const skip = await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Active' } });
+    const skip = await api(stack, 'POST', `/runs/${runId}/promote`, {
+      token: reviewer,
+      body: { targetState: 'Active' },
+    });
     expect(skip.status).toBe(409);
     expect(skip.body.detail).toContain('next state is Review');
 
-    const review = await api(stack, 'POST', `/runs/${runId}/promote`, { token: author, body: { targetState: 'Review', comment: 'ready' } });
+    const review = await api(stack, 'POST', `/runs/${runId}/promote`, {
+      token: author,
+      body: { targetState: 'Review', comment: 'ready' },
+    });
     expect(review.status).toBe(200);
     expect(review.body).toMatchObject({ fromState: 'Draft', toState: 'Review', status: 'REVIEW' });
     expect(review.body.executionSnapshotId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const selfApprove = await api(stack, 'POST', `/runs/${runId}/promote`, { token: author, body: { targetState: 'Approved' } });
+    const selfApprove = await api(stack, 'POST', `/runs/${runId}/promote`, {
+      token: author,
+      body: { targetState: 'Approved' },
+    });
     expect(selfApprove.status).toBe(409);
     expect(selfApprove.body.detail).toContain('other than the requester');
 
-    expect((await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Approved' } })).status).toBe(200);
-    const active = await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Active' } });
+    expect(
+      (await api(stack, 'POST', `/runs/${runId}/promote`, { token: reviewer, body: { targetState: 'Approved' } }))
+        .status,
+    ).toBe(200);
+    const active = await api(stack, 'POST', `/runs/${runId}/promote`, {
+      token: reviewer,
+      body: { targetState: 'Active' },
+    });
     expect(active.body).toMatchObject({ toState: 'Active', status: 'ACTIVE' });
 
     const run = await waitForStatus(stack, author, runId, ['ACTIVE']);
     expect(run.body.lifecycleState).toBe('Active');
     const contracts = await api(stack, 'GET', `/runs/${runId}/contracts`, { token: author });
-    expect(contracts.body.promotions.map((p: { toState: string }) => p.toState)).toEqual(['Review', 'Approved', 'Active']);
+    expect(contracts.body.promotions.map((p: { toState: string }) => p.toState)).toEqual([
+      'Review',
+      'Approved',
+      'Active',
+    ]);
     expect(contracts.body.drafts[0].lifecycleState).toBe('Active');
-    const decisions = await stack.db.selectFrom('governance_decisions').selectAll().where('run_id', '=', runId).where('kind', '=', 'PROMOTION').execute();
+    const decisions = await stack.db
+      .selectFrom('governance_decisions')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('kind', '=', 'PROMOTION')
+      .execute();
     expect(decisions.map((d) => d.subject).sort()).toEqual(['alice', 'bob', 'bob']);
-    const cap = await stack.db.selectFrom('capabilities').selectAll().where('tenant_id', '=', tenant).where('capability_key', '=', 'route-planner').executeTakeFirst();
+    const cap = await stack.db
+      .selectFrom('capabilities')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('capability_key', '=', 'route-planner')
+      .executeTakeFirst();
     expect(cap).toMatchObject({ lifecycle_state: 'Active', source: 'GENERATED', source_run_id: runId });
 
     // A later run for the same capability now collides with it.

@@ -18,10 +18,16 @@ describe('migrations', () => {
     db = createDb(await createScratchDatabase('toolnexus_migration_test'), 2);
     expect(await migrateToLatest(db)).toEqual(['Up 2026-11-23T0000_initial-schema']);
     expect(await migrateDownAll(db)).toEqual(['Down 2026-11-23T0000_initial-schema']);
-    const left = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%'`.execute(db);
+    const left = await sql<{
+      n: number;
+    }>`select count(*)::int as n from information_schema.tables where table_schema = 'public' and table_name not like 'kysely_%'`.execute(
+      db,
+    );
     expect(left.rows[0]!.n).toBe(0);
     await migrateToLatest(db);
-    const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by 1`.execute(db);
+    const tables = await sql<{
+      table_name: string;
+    }>`select table_name from information_schema.tables where table_schema = 'public' order by 1`.execute(db);
     expect(tables.rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining([
         'ai_generation_runs',
@@ -40,16 +46,28 @@ describe('migrations', () => {
         'configuration_audit',
       ]),
     );
-    const idx = await sql<{ indexdef: string }>`select indexdef from pg_indexes where schemaname = 'public'`.execute(db);
+    const idx = await sql<{ indexdef: string }>`select indexdef from pg_indexes where schemaname = 'public'`.execute(
+      db,
+    );
     const defs = idx.rows.map((r) => r.indexdef);
     expect(defs.some((d) => d.includes('USING hnsw (embedding vector_cosine_ops)'))).toBe(true);
-    for (const table of ['ai_generation_duplicate_checks', 'ai_generation_contract_validations', 'ai_generation_prompt_runs']) {
+    for (const table of [
+      'ai_generation_duplicate_checks',
+      'ai_generation_contract_validations',
+      'ai_generation_prompt_runs',
+    ]) {
       for (const col of ['tenant_id', 'correlation_id', 'execution_snapshot_id']) {
-        expect({ table, col, indexed: defs.some((d) => d.includes(`ON public.${table} USING btree (${col})`)) }).toEqual({ table, col, indexed: true });
+        expect({
+          table,
+          col,
+          indexed: defs.some((d) => d.includes(`ON public.${table} USING btree (${col})`)),
+        }).toEqual({ table, col, indexed: true });
       }
     }
     expect(defs.some((d) => d.includes('ai_generation_contract_promotions USING btree (promoted_at_utc)'))).toBe(true);
-    expect(defs.some((d) => d.includes('ai_generation_runs USING btree (tenant_id, status, created_at_utc DESC, id DESC)'))).toBe(true);
+    expect(
+      defs.some((d) => d.includes('ai_generation_runs USING btree (tenant_id, status, created_at_utc DESC, id DESC)')),
+    ).toBe(true);
   });
 });
 
@@ -109,15 +127,27 @@ describe('execution snapshots', () => {
 
   it('are refused UPDATE and DELETE by the database itself', async () => {
     const { snapshotId } = await seedSnapshot();
-    await expect(db.updateTable('execution_snapshots').set({ capability_key: 'tampered' }).where('id', '=', snapshotId).execute()).rejects.toThrow(/immutable/);
-    await expect(db.deleteFrom('execution_snapshots').where('id', '=', snapshotId).execute()).rejects.toThrow(/immutable/);
-    const rows = await db.selectFrom('execution_snapshots').select('capability_key').where('id', '=', snapshotId).execute();
+    await expect(
+      db.updateTable('execution_snapshots').set({ capability_key: 'tampered' }).where('id', '=', snapshotId).execute(),
+    ).rejects.toThrow(/immutable/);
+    await expect(db.deleteFrom('execution_snapshots').where('id', '=', snapshotId).execute()).rejects.toThrow(
+      /immutable/,
+    );
+    const rows = await db
+      .selectFrom('execution_snapshots')
+      .select('capability_key')
+      .where('id', '=', snapshotId)
+      .execute();
     expect(rows).toEqual([{ capability_key: 'k' }]);
   });
 
   it('never let a query of one tenant read another tenant’s run', async () => {
     const { tenant } = await seedSnapshot();
-    const run = await db.selectFrom('ai_generation_runs').select('id').where('tenant_id', '=', tenant).executeTakeFirstOrThrow();
+    const run = await db
+      .selectFrom('ai_generation_runs')
+      .select('id')
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirstOrThrow();
     expect(await getRun(db, tenant, run.id)).toBeDefined();
     expect(await getRun(db, uniqueTenant(), run.id)).toBeUndefined();
   });
@@ -130,22 +160,51 @@ describe('registries and audit', () => {
   it('registers prompt templates idempotently and refuses to change a registered version', async () => {
     await registerPromptTemplates(db);
     await registerPromptTemplates(db);
-    const rows = await db.selectFrom('prompt_templates').selectAll().where('template_id', '=', 'capability-generation').execute();
+    const rows = await db
+      .selectFrom('prompt_templates')
+      .selectAll()
+      .where('template_id', '=', 'capability-generation')
+      .execute();
     expect(rows.map((r) => r.version)).toEqual([1]);
-    await expect(db.updateTable('prompt_templates').set({ description: 'changed' }).where('template_id', '=', 'capability-generation').execute()).rejects.toThrow(/immutable/);
+    await expect(
+      db
+        .updateTable('prompt_templates')
+        .set({ description: 'changed' })
+        .where('template_id', '=', 'capability-generation')
+        .execute(),
+    ).rejects.toThrow(/immutable/);
   });
 
   it('records a configuration value only when it changes, with its previous value', async () => {
     const envName = `test-${randomUUID()}`;
     const t0 = new Date('2026-01-01T00:00:00Z');
-    expect(await recordConfigurationChanges(db, envName, { 'AiGeneration:Enabled': true, 'AiGeneration:AllowedRuntimes': ['node20'] }, 'tester', t0)).toEqual([
-      'AiGeneration:Enabled',
-      'AiGeneration:AllowedRuntimes',
-    ]);
-    expect(await recordConfigurationChanges(db, envName, { 'AiGeneration:Enabled': true, 'AiGeneration:AllowedRuntimes': ['node20'] }, 'tester', new Date('2026-01-02T00:00:00Z'))).toEqual([]);
-    expect(await recordConfigurationChanges(db, envName, { 'AiGeneration:Enabled': false, 'AiGeneration:AllowedRuntimes': ['node20'] }, 'tester', new Date('2026-01-03T00:00:00Z'))).toEqual([
-      'AiGeneration:Enabled',
-    ]);
+    expect(
+      await recordConfigurationChanges(
+        db,
+        envName,
+        { 'AiGeneration:Enabled': true, 'AiGeneration:AllowedRuntimes': ['node20'] },
+        'tester',
+        t0,
+      ),
+    ).toEqual(['AiGeneration:Enabled', 'AiGeneration:AllowedRuntimes']);
+    expect(
+      await recordConfigurationChanges(
+        db,
+        envName,
+        { 'AiGeneration:Enabled': true, 'AiGeneration:AllowedRuntimes': ['node20'] },
+        'tester',
+        new Date('2026-01-02T00:00:00Z'),
+      ),
+    ).toEqual([]);
+    expect(
+      await recordConfigurationChanges(
+        db,
+        envName,
+        { 'AiGeneration:Enabled': false, 'AiGeneration:AllowedRuntimes': ['node20'] },
+        'tester',
+        new Date('2026-01-03T00:00:00Z'),
+      ),
+    ).toEqual(['AiGeneration:Enabled']);
     const audit = await listConfigurationAudit(db, envName);
     expect(audit.map((a) => [a.config_key, a.old_value, a.new_value])).toEqual([
       ['AiGeneration:Enabled', true, false],

@@ -28,7 +28,12 @@ async function main(): Promise<void> {
   const tenant = uniqueTenant('replay');
   const author = await stack.token(tenant, ['capability-author', 'capability-reviewer'], 'alice');
   const reviewer = await stack.token(tenant, ['capability-reviewer'], 'bob');
-  const intent = (name: string) => ({ name, problemStatement: `Do the job of ${name} well.`, language: 'typescript', targetRuntime: 'node20' });
+  const intent = (name: string) => ({
+    name,
+    problemStatement: `Do the job of ${name} well.`,
+    language: 'typescript',
+    targetRuntime: 'node20',
+  });
   const out = path.join(__dirname, 'histories');
 
   async function record(name: string, runId: string): Promise<void> {
@@ -36,7 +41,22 @@ async function main(): Promise<void> {
     // protobufjs copies in this dependency tree).
     const cli = temporalCliPath();
     if (!cli) throw new Error('the Temporal CLI is not installed; run npm run setup');
-    const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', generationRunWorkflowId(runId), '--address', env.address, '--namespace', 'default', '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        generationRunWorkflowId(runId),
+        '--address',
+        env.address,
+        '--namespace',
+        'default',
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
     writeFileSync(path.join(out, `${name}.json`), json);
     console.log(`recorded ${name}`);
   }
@@ -46,7 +66,11 @@ async function main(): Promise<void> {
     openai.script({ kind: 'completion', content: completionFor(intent('Replay Active')) });
     const active = await api(stack, 'POST', '/runs', { token: author, body: intent('Replay Active') });
     await waitForStatus(stack, author, active.body.runId, ['DRAFT']);
-    for (const [token, targetState] of [[author, 'Review'], [reviewer, 'Approved'], [reviewer, 'Active']] as const) {
+    for (const [token, targetState] of [
+      [author, 'Review'],
+      [reviewer, 'Approved'],
+      [reviewer, 'Active'],
+    ] as const) {
       const r = await api(stack, 'POST', `/runs/${active.body.runId}/promote`, { token, body: { targetState } });
       if (r.status !== 200) throw new Error(`promotion to ${targetState} failed: ${JSON.stringify(r.body)}`);
     }
@@ -54,7 +78,10 @@ async function main(): Promise<void> {
     await record('promoted-to-active', active.body.runId);
 
     // Denied at authority.
-    const denied = await api(stack, 'POST', '/runs', { token: await stack.token(tenant, ['viewer']), body: intent('Replay Denied') });
+    const denied = await api(stack, 'POST', '/runs', {
+      token: await stack.token(tenant, ['viewer']),
+      body: intent('Replay Denied'),
+    });
     await env.client.workflow.getHandle(generationRunWorkflowId(denied.body.runId)).result();
     await record('denied', denied.body.runId);
 
