@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Page functions run in the browser; their DOM types come from this reference.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
