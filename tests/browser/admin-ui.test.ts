@@ -52,7 +52,7 @@ describe('the admin UI', () => {
     await page.goto(`${stack.url}/admin/`);
     const shell = () =>
       page.evaluate(() =>
-        [...document.querySelectorAll('body > *, main > section')].map((e) => `${e.tagName}#${e.id}`),
+        Array.from(document.querySelectorAll('body > *, main > section')).map((e) => `${e.tagName}#${e.id}`),
       );
     const before = await shell();
     await page.fill('#token', token);
