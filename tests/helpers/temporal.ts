@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalCliPath, temporalTestServerPath } from '../../lib/tools';
@@ -33,7 +34,14 @@ export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment>
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = temporalTestServerPath();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: path ? { type: 'existing-path', path } : undefined },
   });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
