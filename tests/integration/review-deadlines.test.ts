@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { createModelRuntimes } from '../../activities/model';
 import { normalizeName } from '../../activities/duplicates/normalize';
 import { getRun } from '../../db/repositories/runs';
