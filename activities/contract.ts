@@ -8,7 +8,7 @@ import { validateContract } from './contracts/validate';
 import type { ActivityDeps } from './deps';
 import type { GeneratedCandidate } from './model/candidate';
 import { commitStep } from './telemetry/record';
-import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
+import { buildTelemetryEvent, evidenceLinks, type TraceContext } from './telemetry/event';
 import type { ContractGateResult } from '../db/tables/ai-generation-contracts';
 
 export interface GenerateContractInput {
@@ -85,13 +85,7 @@ export function createGenerateContract(deps: ActivityDeps) {
         },
       ),
     ];
-    const linked = {
-      tenant_id: trace.tenantId,
-      correlation_id: trace.correlationId,
-      run_id: trace.runId,
-      execution_snapshot_id: trace.executionSnapshotId!,
-      governance_decision_id: trace.authority.governanceDecisionId!,
-    };
+    const linked = evidenceLinks(trace);
     await commitStep(deps, events, async (trx) => {
       await insertContractDraft(trx, {
         ...linked,

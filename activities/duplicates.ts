@@ -12,7 +12,7 @@ import {
 } from './duplicates/identity';
 import { normalizeName } from './duplicates/normalize';
 import { commitStep } from './telemetry/record';
-import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
+import { buildTelemetryEvent, evidenceLinks, type TraceContext } from './telemetry/event';
 
 export const DUPLICATE_STRATEGIES = ['identity'] as const;
 
@@ -65,13 +65,7 @@ export function createCheckDuplicates(deps: ActivityDeps) {
         },
       },
     );
-    const linked = {
-      tenant_id: trace.tenantId,
-      correlation_id: trace.correlationId,
-      run_id: trace.runId,
-      execution_snapshot_id: trace.executionSnapshotId!,
-      governance_decision_id: trace.authority.governanceDecisionId!,
-    };
+    const linked = evidenceLinks(trace);
     await commitStep(deps, [event], async (trx) => {
       await insertDuplicateCheck(
         trx,

@@ -8,7 +8,7 @@ import { ModelError, MODEL_FAILURE } from './model/runtime';
 import type { PromptMessage } from './prompts/assemble';
 import { redact, redactJson } from './prompts/redact';
 import { commitStep } from './telemetry/record';
-import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
+import { buildTelemetryEvent, evidenceLinks, type TraceContext } from './telemetry/event';
 
 export interface CallModelInput {
   runtime: RuntimeIdentity;
@@ -47,11 +47,7 @@ export function createCallModel(deps: ActivityDeps) {
     const t: TraceContext = { ...trace, runtime };
     const base = {
       id: artifactId,
-      tenant_id: trace.tenantId,
-      correlation_id: trace.correlationId,
-      run_id: trace.runId,
-      execution_snapshot_id: trace.executionSnapshotId!,
-      governance_decision_id: trace.authority.governanceDecisionId!,
+      ...evidenceLinks(trace),
       prompt_run_id: input.promptRunId,
       runtime_provider: runtime.provider,
       model_identity: runtime.model,

@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps';
 import { assemblePrompt, type PromptMessage } from './prompts/assemble';
 import { resolveTemplatePolicy, templateContentHash } from './prompts/templates';
 import { commitStep } from './telemetry/record';
-import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
+import { buildTelemetryEvent, evidenceLinks, type TraceContext } from './telemetry/event';
 
 export interface AssemblePromptInput {
   run: GenerationRunInput;
@@ -51,11 +51,7 @@ export function createAssemblePrompt(deps: ActivityDeps) {
     await commitStep(deps, [event], (trx) =>
       insertPromptRun(trx, {
         id: promptRunId,
-        tenant_id: run.tenantId,
-        correlation_id: run.correlationId,
-        run_id: run.runId,
-        execution_snapshot_id: trace.executionSnapshotId!,
-        governance_decision_id: trace.authority.governanceDecisionId!,
+        ...evidenceLinks(trace),
         prompt_template_ref: registered.id,
         template_id: template.templateId,
         template_version: template.version,

@@ -98,3 +98,21 @@ export function buildTelemetryEvent(
     },
   };
 }
+
+/**
+ * The columns tying an evidence row to its run, snapshot and governance decision. Only called
+ * after authority and snapshot, when both ids exist; a missing one is a workflow bug, said loudly.
+ */
+export function evidenceLinks(trace: TraceContext) {
+  const { executionSnapshotId, authority } = trace;
+  if (!executionSnapshotId || !authority.governanceDecisionId) {
+    throw new Error(`run ${trace.runId}: evidence written before its snapshot and governance decision exist`);
+  }
+  return {
+    tenant_id: trace.tenantId,
+    correlation_id: trace.correlationId,
+    run_id: trace.runId,
+    execution_snapshot_id: executionSnapshotId,
+    governance_decision_id: authority.governanceDecisionId,
+  };
+}
