@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { createDb, type Db } from '../../db/database';
 import { migrateDownAll, migrateToLatest } from '../../db/migrate';
 import { insertGovernanceDecision } from '../../db/repositories/governance';
-import { getRun, insertRun } from '../../db/repositories/runs';
+import { getRun, insertRun, listRunsByCorrelation, listRunsBySnapshot, updateRun } from '../../db/repositories/runs';
 import { insertSnapshot } from '../../db/repositories/snapshots';
 import { recordConfigurationChanges, listConfigurationAudit } from '../../db/repositories/configuration-audit';
 import { registerPromptTemplates } from '../../activities/prompts/register';
@@ -139,6 +139,20 @@ describe('execution snapshots', () => {
       .where('id', '=', snapshotId)
       .execute();
     expect(rows).toEqual([{ capability_key: 'k' }]);
+  });
+
+  it('find runs by snapshot id and by correlation id, only within the tenant', async () => {
+    const { snapshotId, tenant } = await seedSnapshot();
+    const run = await db
+      .selectFrom('ai_generation_runs')
+      .select('id')
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirstOrThrow();
+    await updateRun(db, tenant, run.id, { execution_snapshot_id: snapshotId });
+    expect((await listRunsBySnapshot(db, tenant, snapshotId)).map((r) => r.id)).toEqual([run.id]);
+    expect((await listRunsByCorrelation(db, tenant, 'corr-snapshot')).map((r) => r.id)).toEqual([run.id]);
+    expect(await listRunsBySnapshot(db, uniqueTenant(), snapshotId)).toEqual([]);
+    expect(await listRunsByCorrelation(db, uniqueTenant(), 'corr-snapshot')).toEqual([]);
   });
 
   it('never let a query of one tenant read another tenant’s run', async () => {
