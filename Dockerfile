@@ -1,5 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image for the API, the worker and the migrations; docker-compose.yml picks the command.
+# The admin UI is built with Vite (a dev dependency) in its own stage; only dist/ui is kept.
+FROM node:20-bookworm-slim AS ui
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund
+COPY ui ./ui
+RUN npm run build:ui
+
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -15,6 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm install --omit=dev && npm cache clean --force
 
 COPY . .
+COPY --from=ui /app/dist/ui ./dist/ui
 
 USER node
 # TypeScript runs through tsx (a runtime dependency), as with `npm run api` / `npm run worker`.

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import type { AppConfig } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import type { ModelRuntime } from './model/runtime';
+import type { ModelRuntime } from '../providers/model/runtime';
 import type { TelemetryEmitter } from './telemetry/emitter';
 
 /** Everything activities touch, bound once in worker.ts (and replaced by fakes in tests). */
@@ -12,4 +12,12 @@ export interface ActivityDeps {
   models: Record<string, ModelRuntime>;
   telemetry: TelemetryEmitter;
   logger: Logger;
+  /** The time activities stamp on rows; injected so tests can fix it. */
+  clock: Clock;
 }
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -2,8 +2,9 @@ import { createResolveAuthority } from './authority';
 import { createGenerateContract } from './contract';
 import type { ActivityDeps } from './deps';
 import { createCheckDuplicates } from './duplicates';
+import { createVerifyDecision } from './decision';
 import { createRecordFallback } from './fallback';
-import { createRecordAdjudication, createRecordPromotion } from './governance';
+import { createRecordAcceptedBreak, createRecordAdjudication, createRecordPromotion } from './governance';
 import { createCallModel } from './model-call';
 import { createRecordRunStatus } from './outcome';
 import { createAssemblePrompt } from './prompt';
@@ -24,6 +25,8 @@ export function createActivities(deps: ActivityDeps) {
     recordRunStatus: createRecordRunStatus(deps),
     recordAdjudication: createRecordAdjudication(deps),
     recordPromotion: createRecordPromotion(deps),
+    verifyDecision: createVerifyDecision(deps),
+    recordAcceptedBreak: createRecordAcceptedBreak(deps),
   };
 }
 

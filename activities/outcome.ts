@@ -1,8 +1,9 @@
 import { updateRun } from '../db/repositories/runs';
-import type { RunStatus } from '../workflows/types';
+import type { RunStatus } from '../domain/types';
 import type { ActivityDeps } from './deps';
-import { commitStep } from './telemetry/record';
-import { buildTelemetryEvent, type TraceContext } from './telemetry/event';
+import { commitStepOnce } from './telemetry/record';
+import type { Db } from '../db/database';
+import { buildTelemetryEvent, type TraceContext } from '../domain/telemetry-event';
 
 export interface RecordRunStatusInput {
   eventId: string;
@@ -14,20 +15,28 @@ export interface RecordRunStatusInput {
   trace: TraceContext;
 }
 
-/** The policy gate's verdict, or a failure: the run's status and its telemetry event, together. */
+/**
+ * The policy gate's verdict, or a failure: the run's status and its telemetry event, together,
+ * once: a retry after the commit changes nothing (not even the completion time).
+ */
 export function createRecordRunStatus(deps: ActivityDeps) {
   return async function recordRunStatus(input: RecordRunStatusInput): Promise<void> {
     const { trace } = input;
-    const event = buildTelemetryEvent(input.eventId, trace, `RUN_${input.status}`, 'policy', input.status, {
-      error: input.error,
-      details: { reason: input.reason, terminal: input.terminal },
-    });
-    await commitStep(deps, [event], (trx) =>
-      updateRun(trx, trace.tenantId, trace.runId, {
-        status: input.status,
-        failure_reason: input.reason,
-        ...(input.terminal ? { completed_at_utc: new Date() } : {}),
-      }),
-    );
+    const key = { step: 'status', id: input.eventId, tenantId: trace.tenantId, runId: trace.runId };
+    await commitStepOnce(deps, key, async () => ({
+      result: { status: input.status },
+      events: [
+        buildTelemetryEvent(input.eventId, trace, `RUN_${input.status}`, 'policy', input.status, {
+          error: input.error,
+          details: { reason: input.reason, terminal: input.terminal },
+        }),
+      ],
+      write: (trx: Db) =>
+        updateRun(trx, trace.tenantId, trace.runId, {
+          status: input.status,
+          failure_reason: input.reason,
+          ...(input.terminal ? { completed_at_utc: deps.clock.now() } : {}),
+        }),
+    }));
   };
 }

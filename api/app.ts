@@ -1,24 +1,44 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import express from 'express';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { Logger } from '../lib/logger';
-import { requirePrincipal } from './auth';
+import type { TelemetryEvent } from '../domain/telemetry-event';
+import { adminUi } from './admin-ui';
+import { requirePrincipal, type AuthOptions } from './auth';
+import { authorize } from './authorization';
+import { securityHeaders, noStore } from './security-headers';
+import type { AppSecurity } from './security';
 import { correlationId } from './correlation';
+import { codecRouter } from './codec-router';
+import { openApiDocument } from './openapi';
 import { NotFoundError, problemMiddleware } from './errors';
 import type { GenerationGateway } from './generation-gateway';
+import { healthRouter } from './health-router';
 import { promptsRouter } from './prompts-router';
+import { catalogRouter } from './catalog-router';
+import { configRouter } from './config-router';
+import { promotionGuard } from './promotion-guard';
+import { correlationToTrace, requestTracing } from './tracing';
+import { telemetryRouter } from './telemetry-router';
+import type { AppConfig } from '../lib/config';
 import { runsRouter } from './runs-router';
+import { inboxRouter } from './inbox-router';
 
 export interface AppDeps {
   db: Db;
   gateway: GenerationGateway;
   logger: Logger;
-  auth: { secret: string; issuer: string };
-  development: boolean;
+  auth: AuthOptions;
+  /** Stack traces in 5xx bodies: their own flag (EXPOSE_STACK_TRACES), never the environment name. */
+  exposeStackTraces: boolean;
   clock?: () => Date;
+  /** Security settings (limits, codec, decision signing); defaults suit tests. */
+  security: AppSecurity;
+  /** Telemetry for what the API itself records (a POST /runs denied at the edge). */
+  emitTelemetry?: (event: TelemetryEvent) => void;
+  /** The deployed configuration; with it the API serves …/config (governed, audited changes). */
+  config?: AppConfig;
 }
 
 export const API_BASE = '/api/admin/ai-generation';
@@ -28,22 +48,41 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.get('/healthz', async (_req, res) => {
-    await sql`select 1`.execute(deps.db);
-    res.json({ status: 'ok' });
-  });
-  app.use('/admin', express.static(path.join(__dirname, 'public'), { index: 'index.html' }));
+  app.use(healthRouter({ db: deps.db, gateway: deps.gateway }));
+  app.use(securityHeaders());
+  app.use('/admin', adminUi());
+  if (deps.security.codec) app.use('/codec', codecRouter({ auth: deps.auth, codec: deps.security.codec }));
+  // The API contract is public: it describes routes and roles, never data.
+  const openapi = openApiDocument(API_BASE);
+  app.get('/api/openapi.json', noStore, (_req, res) => void res.json(openapi));
 
   const api = express.Router();
+  api.use(requestTracing(API_BASE));
+  api.use(noStore);
   api.use(correlationId);
+  api.use(correlationToTrace);
   api.use(requirePrincipal(deps.auth));
   api.use(express.json({ limit: '64kb' }));
-  api.use(runsRouter({ db: deps.db, gateway: deps.gateway, clock: deps.clock ?? (() => new Date()) }));
+  api.use(authorize);
+  if (deps.config) api.use(promotionGuard({ db: deps.db, environment: deps.config.environment }));
+  api.use(
+    runsRouter({
+      db: deps.db,
+      gateway: deps.gateway,
+      clock: deps.clock ?? (() => new Date()),
+      security: deps.security,
+      emitTelemetry: deps.emitTelemetry,
+    }),
+  );
   api.use(promptsRouter({ db: deps.db }));
+  api.use(inboxRouter({ db: deps.db, clock: deps.clock ?? (() => new Date()) }));
+  api.use(catalogRouter({ db: deps.db }));
+  if (deps.config) api.use(configRouter({ db: deps.db, config: deps.config, clock: deps.clock ?? (() => new Date()) }));
+  api.use(telemetryRouter({ db: deps.db, clock: deps.clock ?? (() => new Date()) }));
   app.use(API_BASE, api);
 
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
-  app.use(problemMiddleware(deps.logger, deps.development));
+  app.use(problemMiddleware(deps.logger, deps.exposeStackTraces));
   return app;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIFECYCLE_STATES, RUN_STATUSES } from '../workflows/types';
+import { LIFECYCLE_STATES, RUN_STATUSES } from '../domain/types';
 import { BadRequestError } from './errors';
 
 /**
@@ -70,6 +70,25 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
 
 const slug = /^[a-z0-9][a-z0-9._-]*$/;
 
+/** Caps on a seed schema, checked before anything walks it (redaction, prompt, validation). */
+export const MAX_SEED_SCHEMA_BYTES = 16 * 1024;
+export const MAX_SEED_SCHEMA_DEPTH = 16;
+
+/** Depth of a JSON value, counting no deeper than one level past the cap. */
+function jsonDepth(v: unknown, depth = 0): number {
+  if (depth > MAX_SEED_SCHEMA_DEPTH || v === null || typeof v !== 'object') return depth;
+  let max = depth + 1;
+  for (const x of Object.values(v)) max = Math.max(max, jsonDepth(x, depth + 1));
+  return max;
+}
+
+const capabilityKeySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'a capability key: letters, digits and . _ : / -');
+
 export const startRunBody = z
   .object({
     name: z
@@ -85,8 +104,19 @@ export const startRunBody = z
       .trim()
       .regex(slug, 'targetRuntime must be a lower-case identifier such as node20')
       .max(64),
-    seedInputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+    seedInputSchema: z
+      .record(z.string(), z.unknown())
+      .refine((v) => JSON.stringify(v).length <= MAX_SEED_SCHEMA_BYTES, {
+        message: `seedInputSchema must be at most ${MAX_SEED_SCHEMA_BYTES} bytes of JSON`,
+      })
+      .refine((v) => jsonDepth(v) <= MAX_SEED_SCHEMA_DEPTH, {
+        message: `seedInputSchema must nest at most ${MAX_SEED_SCHEMA_DEPTH} levels deep`,
+      })
+      .nullable()
+      .optional(),
     examples: z.array(z.string().trim().min(1).max(500)).max(10).optional(),
+    /** Propose the next version of this Active capability key of the caller's tenant (issue 6). */
+    revisionOf: capabilityKeySchema.optional(),
   })
   .strict();
 export type StartRunBody = z.infer<typeof startRunBody>;
@@ -104,6 +134,16 @@ export const adjudicateBody = z
   .object({
     decision: z.enum(['ACCEPT', 'REJECT']),
     comment: z.string().trim().min(1, 'an audit comment is required').max(2000),
+  })
+  .strict();
+
+/** An accepted break: the rule ids accepted, a reason, an owner and an expiry (issue 6). */
+export const acceptBreakBody = z
+  .object({
+    ruleIds: z.array(z.string().trim().min(1).max(100)).min(1, 'name the rule ids accepted').max(100),
+    reason: z.string().trim().min(1, 'a reason is required').max(2000),
+    owner: z.string().trim().min(1, 'an owner is required').max(200),
+    expiresAtUtc: z.iso.datetime({ offset: true }),
   })
   .strict();
 

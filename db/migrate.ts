@@ -2,7 +2,8 @@ import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrations } from '../migrations';
 
 function migrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Migrations written on parallel branches land in any order; each is applied once, by name.
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
 }
 
 function unwrap(result: MigrationResultSet): string[] {

@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
+import { seedDemoCatalog } from './catalog-import';
 import { loadConfig } from '../lib/config';
+import { WORKER_NODE_FLAGS } from '../lib/operations-config';
 import { signToken } from '../lib/tokens';
 import { temporalCliPath } from '../lib/tools';
 import { Children } from './dev/children';
@@ -13,12 +15,21 @@ import { canConnect, httpOk, parseHostPort, waitUntil } from './dev/wait';
 /**
  * `npm run dev`: starts what is missing, in order — a Temporal dev server (when TEMPORAL_ADDRESS
  * answers nothing), migrations, the worker, the API — then prints the URLs and an example request.
- * Ctrl-C stops everything it started, newest first; if one of them dies, the rest are stopped too.
+ * Ctrl-C (or SIGTERM, SIGHUP) stops everything it started, newest first; a second one kills at once,
+ * and no child — the Temporal dev server included — outlives this script however it ends
+ * (`dev/children.ts`). A child that dies by itself is restarted; a PostgreSQL or Temporal restart
+ * kills none of them (pool error listeners, reconnecting clients).
  */
 
 const ROOT = path.resolve(__dirname, '..');
 const log = (message: string) => console.log(`[dev] ${message}`);
 
+// `npm run dev` is a local development stack: it opts into the public development keys (and the
+// API on loopback) unless a real JWT_SECRET or environment is configured. Children inherit this.
+if (!process.env.JWT_SECRET && !process.env.JWT_JWKS_URL) {
+  process.env.AI_GENERATION_ENVIRONMENT ??= 'development';
+  process.env.ALLOW_DEV_JWT_SECRET ??= 'true';
+}
 const config = loadConfig();
 const children = new Children((name, how) => void shutdown(`${name} ${how}`, 1));
 let shuttingDown = false;
@@ -32,7 +43,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (!shuttingDown) return void shutdown(`${signal} received`, 0);
     log(`${signal} again: killing everything now`);
@@ -85,6 +96,7 @@ async function migrate(): Promise<void> {
   try {
     const applied = await migrateToLatest(db);
     log(applied.length ? `migrations: ${applied.join(', ')}` : 'database schema is up to date');
+    log(await seedDemoCatalog(db));
   } finally {
     await db.destroy();
   }
@@ -95,14 +107,30 @@ async function startApp(): Promise<string> {
   if (await canConnect('127.0.0.1', config.port)) {
     throw new Error(`port ${config.port} is already in use (another API?); stop it or set PORT`);
   }
-  children.start('worker', 'npx', ['tsx', 'worker.ts']);
-  children.start('api', 'npx', ['tsx', 'api/main.ts']);
-  await waitUntil(`the API at ${apiUrl}/healthz`, () => httpOk(`${apiUrl}/healthz`), 90_000);
+  // The admin UI: a watch build into dist/ui, which the API serves under /admin (reload to see a change).
+  const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  children.start('ui', process.execPath, [
+    vite,
+    'build',
+    '--config',
+    'ui/vite.config.mts',
+    '--watch',
+    '--mode',
+    'development',
+  ]);
+  // Node itself, not npx → tsx → node: one process per child, so signals reach it directly.
+  children.start('worker', process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', 'worker.ts']);
+  children.start('api', process.execPath, ['--import', 'tsx', 'api/main.ts']);
+  await waitUntil(`the API at ${apiUrl}/readyz`, () => httpOk(`${apiUrl}/readyz`), 90_000);
   return apiUrl;
 }
 
 async function printWelcome(apiUrl: string, webUi: string | null): Promise<void> {
-  const jwt = { secret: config.jwtSecret, issuer: config.jwtIssuer };
+  if (!config.jwtSecret) {
+    console.log('Tokens come from your identity provider (JWT_JWKS_URL); no example tokens printed.');
+    return;
+  }
+  const jwt = { secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.security.jwtAudience };
   const author = await signToken({ tenantId: 'demo', roles: ['capability-author'], subject: 'author-1' }, jwt);
   const reviewer = await signToken({ tenantId: 'demo', roles: ['capability-reviewer'], subject: 'reviewer-1' }, jwt);
   const body = JSON.stringify({
@@ -116,7 +144,7 @@ async function printWelcome(apiUrl: string, webUi: string | null): Promise<void>
 ToolNexus AI Generation is running. Ctrl-C stops what npm run dev started.
 
   API           ${apiUrl}
-  Admin UI      ${apiUrl}/admin
+  Admin UI      ${apiUrl}/admin   (rebuilt on every change under ui/; paste a token below to sign in)
   Temporal UI   ${webUi ?? `(not started here: use the Web UI of the server at ${config.temporalAddress})`}
 
 Tokens for tenant "demo" (12 h; more with: npm run -s token -- --tenant demo --role capability-author):

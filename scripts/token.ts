@@ -4,7 +4,8 @@ import { signToken } from '../lib/tokens';
 
 /**
  * `npm run -s token -- --tenant T --role R [--role R2] [--subject S] [--expires 12h]`
- * prints a development bearer token signed with the configured JWT_SECRET / JWT_ISSUER.
+ * prints a bearer token signed (HS256) with the configured JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE.
+ * For the public development secret: `AI_GENERATION_ENVIRONMENT=development ALLOW_DEV_JWT_SECRET=true`.
  */
 
 const USAGE = `usage: npm run -s token -- --tenant <tenant> --role <role> [--role <role> ...] [--subject <subject>] [--expires <period>]
@@ -59,9 +60,13 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
+  if (!config.jwtSecret) {
+    throw new Error('no JWT_SECRET configured (JWKS only): tokens come from your identity provider');
+  }
   const token = await signToken(args.principal, {
     secret: config.jwtSecret,
     issuer: config.jwtIssuer,
+    audience: config.security.jwtAudience,
     expiresIn: args.expiresIn,
   });
   console.log(token);

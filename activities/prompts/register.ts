@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database';
 import { registerPromptTemplate } from '../../db/repositories/prompts';
-import { deterministicUuid } from '../../lib/deterministic-id';
-import { PROMPT_TEMPLATES, templateContentHash } from './templates';
+import { deterministicUuid } from '../../domain/deterministic-id';
+import { PROMPT_TEMPLATES, templateContentHash } from '../../domain/prompts/templates';
 
 /** Makes the code's templates the registry's; refuses a changed template that kept its version. */
 export async function registerPromptTemplates(db: Db): Promise<void> {

@@ -2,12 +2,16 @@ import type { Context } from '@temporalio/activity';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import { insertTelemetryEvent } from '../../db/repositories/telemetry';
 import type { Db } from '../../db/database';
-import { deterministicUuid } from '../../lib/deterministic-id';
+import { canonicalJson, deterministicUuid, sha256Hex } from '../../domain/deterministic-id';
+import { RUN_FAILURE } from '../../domain/failures';
 import type { Logger } from '../../lib/logger';
-import type { TelemetryEmitter } from './emitter';
-import { buildTelemetryEvent, type TraceContext } from './event';
+import { asPermanentFailure } from '../failures';
+import { telemetryMetrics, type TelemetryEmitter } from './emitter';
+import { willRetry as temporalWillRetry } from './retry';
+import { ApplicationFailure } from '@temporalio/activity';
+import { buildTelemetryEvent, type TelemetryEvent, type TraceContext } from '../../domain/telemetry-event';
 
-/** Activities that record their own failed attempts, with richer evidence, in their own transaction. */
+/** Activities that record their own attempts, with richer evidence, in their own transaction. */
 const SELF_RECORDING = new Set(['callModel']);
 
 function traceOf(args: unknown[]): TraceContext | null {
@@ -25,9 +29,29 @@ function errorType(err: unknown): string {
 }
 
 /**
- * No silent retries: every failed activity attempt is logged, emitted to OpenTelemetry, and —
- * when the database is reachable — written to the telemetry ledger, saying whether Temporal will
- * retry. (When the database itself is what failed, the log and the span are the record.)
+ * The ledger id of attempt `attempt`'s failure. One id per attempt, whoever writes it: the attempt
+ * itself when it fails in the open, or a later attempt when a crash or a timeout lost it. Keyed by
+ * the step's input, not the activity id: a local activity that backs off past its local retry
+ * threshold is scheduled again under a new id, with its attempt count carried on.
+ */
+export function attemptFailedEventId(info: Context['info'], args: unknown[], attempt: number): string {
+  return deterministicUuid(
+    info.workflowExecution?.runId ?? 'standalone',
+    info.activityType,
+    sha256Hex(canonicalJson(args)),
+    attempt,
+    'ACTIVITY_ATTEMPT_FAILED',
+  );
+}
+
+/**
+ * No silent retries. Every failed activity attempt is logged, emitted to OpenTelemetry and — when
+ * the database is reachable — written to the telemetry ledger, saying whether Temporal will retry.
+ * An attempt that finds it is a retry (`info.attempt > 1`) first writes a failure for every earlier
+ * attempt that left none (a worker crash, a timeout, or the database itself being down), before it
+ * does its work; the ids are per attempt, so an attempt already on record is not written twice and
+ * the ledger matches Temporal's history attempt for attempt. Permanent faults are translated to
+ * non-retryable failures with their namespaced type here, once for every activity.
  */
 export function attemptTelemetryInterceptor(deps: {
   db: Db;
@@ -37,13 +61,18 @@ export function attemptTelemetryInterceptor(deps: {
   return (ctx: Context) => {
     const inbound: ActivityInboundCallsInterceptor = {
       async execute(input, next) {
+        const info = ctx.info;
+        const trace = traceOf(input.args);
+        const recordsItself = SELF_RECORDING.has(info.activityType);
+        if (info.attempt > 1 && trace && !recordsItself) {
+          await recordLostAttempts(deps, info, input.args, trace);
+        }
         try {
           return await next(input);
-        } catch (err) {
-          const info = ctx.info;
-          const maxAttempts = info.retryPolicy?.maximumAttempts ?? 0;
-          const nonRetryable = Boolean((err as { nonRetryable?: unknown })?.nonRetryable);
-          const willRetry = !nonRetryable && (maxAttempts === 0 || info.attempt < maxAttempts);
+        } catch (caught) {
+          const err = asPermanentFailure(caught);
+          // From the activity's real retry policy: attempt limit and non-retryable error types.
+          const willRetry = temporalWillRetry(info, err);
           const message = err instanceof Error ? err.message : String(err);
           deps.logger.warn('activity attempt failed', {
             activityType: info.activityType,
@@ -53,15 +82,9 @@ export function attemptTelemetryInterceptor(deps: {
             errorType: errorType(err),
             error: message,
           });
-          const trace = traceOf(input.args);
-          if (trace && !SELF_RECORDING.has(info.activityType)) {
+          if (trace && !recordsItself) {
             const event = buildTelemetryEvent(
-              deterministicUuid(
-                info.workflowExecution?.runId ?? 'standalone',
-                info.activityId,
-                info.attempt,
-                'ACTIVITY_ATTEMPT_FAILED',
-              ),
+              attemptFailedEventId(info, input.args, info.attempt),
               trace,
               'ACTIVITY_ATTEMPT_FAILED',
               info.activityType,
@@ -69,9 +92,20 @@ export function attemptTelemetryInterceptor(deps: {
               { attempt: info.attempt, error: { type: errorType(err), message }, details: { willRetry } },
             );
             deps.telemetry.emit(event);
-            await insertTelemetryEvent(deps.db, event).catch((writeErr: unknown) =>
-              deps.logger.warn('could not write attempt failure to the telemetry ledger', { error: String(writeErr) }),
-            );
+            await insertTelemetryEvent(deps.db, event).catch((writeErr: unknown) => {
+              // A failed ledger write is visible: a metric, a log line, and a retry of the activity,
+              // whose next attempt records this one as lost before it does its work.
+              telemetryMetrics().ledgerWriteFailures.add(1, { tenant: trace.tenantId, step: info.activityType });
+              deps.logger.warn('could not write attempt failure to the telemetry ledger; the next attempt will', {
+                error: String(writeErr),
+              });
+              if (!willRetry) {
+                throw ApplicationFailure.retryable(
+                  `recording the failure of ${info.activityType} failed: ${String(writeErr)}`,
+                  'Telemetry:LedgerWriteFailed',
+                );
+              }
+            });
           }
           throw err;
         }
@@ -79,4 +113,68 @@ export function attemptTelemetryInterceptor(deps: {
     };
     return { inbound };
   };
+}
+
+/** Writes a failure for each earlier attempt of this activity that has none on the ledger. */
+async function recordLostAttempts(
+  deps: { db: Db; telemetry: TelemetryEmitter; logger: Logger },
+  info: Context['info'],
+  args: unknown[],
+  trace: TraceContext,
+): Promise<void> {
+  const events: TelemetryEvent[] = [];
+  for (let attempt = 1; attempt < info.attempt; attempt++) {
+    events.push(
+      buildTelemetryEvent(
+        attemptFailedEventId(info, args, attempt),
+        trace,
+        'ACTIVITY_ATTEMPT_FAILED',
+        info.activityType,
+        'RETRYING',
+        {
+          attempt,
+          error: {
+            type: RUN_FAILURE.attemptLost,
+            message: `attempt ${attempt} ended without recording itself (worker crash, timeout or database outage)`,
+          },
+          details: { willRetry: true, recordedByAttempt: info.attempt },
+        },
+      ),
+    );
+  }
+  const written = await insertTelemetryEventsIfAbsent(deps.db, trace.tenantId, events);
+  for (const e of written) deps.telemetry.emit(e);
+  if (written.length > 0) {
+    deps.logger.warn('recorded activity attempts lost before they could record themselves', {
+      activityType: info.activityType,
+      workflowId: info.workflowExecution?.workflowId,
+      attempts: written.map((e) => e.fields.attempt),
+    });
+  }
+}
+
+/** Inserts the events whose ids are not on the ledger yet; returns the ones it wrote. */
+async function insertTelemetryEventsIfAbsent(
+  db: Db,
+  tenantId: string,
+  events: TelemetryEvent[],
+): Promise<TelemetryEvent[]> {
+  if (events.length === 0) return [];
+  const present = new Set(
+    (
+      await db
+        .selectFrom('telemetry_events')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute()
+    ).map((r) => r.id),
+  );
+  const missing = events.filter((e) => !present.has(e.id));
+  for (const e of missing) await insertTelemetryEvent(db, e);
+  return missing;
 }

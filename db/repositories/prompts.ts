@@ -80,3 +80,18 @@ export async function listPromptArtifactsForRun(db: Db, tenantId: string, runId:
     .orderBy('attempt')
     .execute();
 }
+
+/** Records which provider and model actually answered a prompt run (after any fallback). */
+export async function recordPromptRunAnswer(
+  db: Db,
+  tenantId: string,
+  promptRunId: string,
+  answered: { provider: string; model: string },
+): Promise<void> {
+  await db
+    .updateTable('ai_generation_prompt_runs')
+    .set({ answered_provider: answered.provider, answered_model: answered.model })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', promptRunId)
+    .execute();
+}

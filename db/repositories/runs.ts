@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../database';
 import type { AiGenerationRunsTable } from '../tables/ai-generation-runs';
 
@@ -76,13 +76,16 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function decodeCursor(raw: string): LedgerCursor {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<LedgerCursor>;
     if (
       typeof parsed.createdAt !== 'string' ||
       typeof parsed.id !== 'string' ||
-      Number.isNaN(Date.parse(parsed.createdAt))
+      Number.isNaN(Date.parse(parsed.createdAt)) ||
+      !UUID.test(parsed.id)
     ) {
       throw new Error('bad shape');
     }
@@ -95,6 +98,13 @@ export function decodeCursor(raw: string): LedgerCursor {
 /**
  * The run ledger, newest first, keyset-paginated on (created_at_utc, id) so pages stay stable
  * while runs are being added and cost the same at any depth.
+ *
+ * The cursor condition is one row-value comparison, `(created_at_utc, id) < (X, Y)`: PostgreSQL
+ * uses it as an index condition on `(tenant_id, created_at_utc desc, id desc)` (or the status /
+ * capability variants of that index when filtered), so a page 300,000 rows deep starts where the
+ * cursor points instead of filtering every newer row (what `created_at < X OR (created_at = X AND
+ * id < Y)` does). The cursor carries the timestamp to the microsecond, as PostgreSQL stores it:
+ * a JavaScript Date keeps only milliseconds and would skip rows that differ below that.
  */
 export async function listRunLedger(
   db: Db,
@@ -102,30 +112,38 @@ export async function listRunLedger(
   filter: LedgerFilter,
   page: { limit: number; cursor?: LedgerCursor },
 ): Promise<LedgerPage> {
-  let q = db.selectFrom('ai_generation_runs').selectAll().where('tenant_id', '=', tenantId);
+  const rows = await ledgerPageQuery(db, tenantId, filter, page).execute();
+  const items: RunRow[] = rows.slice(0, page.limit).map(({ cursor_at: _cursorAt, ...run }) => run);
+  const last = rows[page.limit - 1];
+  const nextCursor = rows.length > page.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null;
+  return { items, nextCursor };
+}
+
+/** The ledger page's query (one row more than the page, to know whether another follows); exported for plan checks. */
+export function ledgerPageQuery(
+  db: Db,
+  tenantId: string,
+  filter: LedgerFilter,
+  page: { limit: number; cursor?: LedgerCursor },
+) {
+  let q = db
+    .selectFrom('ai_generation_runs')
+    .selectAll()
+    .select(sql<string>`to_char(created_at_utc at time zone 'UTC', ${CURSOR_TIME_FORMAT})`.as('cursor_at'))
+    .where('tenant_id', '=', tenantId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.capabilityKey) q = q.where('capability_key', '=', filter.capabilityKey);
   if (filter.createdFrom) q = q.where('created_at_utc', '>=', filter.createdFrom);
   if (filter.createdTo) q = q.where('created_at_utc', '<', filter.createdTo);
   if (page.cursor) {
     const { createdAt, id } = page.cursor;
-    q = q.where((eb) =>
-      eb.or([
-        eb('created_at_utc', '<', new Date(createdAt)),
-        eb.and([eb('created_at_utc', '=', new Date(createdAt)), eb('id', '<', id)]),
-      ]),
-    );
+    q = q.where(sql<boolean>`(created_at_utc, id) < (${createdAt}::timestamptz, ${id}::uuid)`);
   }
-  const rows = await q
+  return q
     .orderBy('created_at_utc', 'desc')
     .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
-  const items = rows.slice(0, page.limit);
-  const last = items[items.length - 1];
-  const nextCursor =
-    rows.length > page.limit && last
-      ? encodeCursor({ createdAt: last.created_at_utc.toISOString(), id: last.id })
-      : null;
-  return { items, nextCursor };
+    .limit(page.limit + 1);
 }
+
+/** ISO 8601 in UTC with microseconds: exactly the stored value, and parseable by Date.parse. */
+const CURSOR_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { GenerationIntent } from '../../workflows/types';
+import type { GenerationIntent } from '../../domain/types';
 import type { CreatedAt, Json, NullableTimestamp } from './common';
 
 export interface AiGenerationRunsTable {
@@ -23,6 +23,10 @@ export interface AiGenerationRunsTable {
   duplicate_outcome: string | null;
   contract_validation_outcome: string | null;
   failure_reason: string | null;
+  /** The capability key this run proposes the next version of (issue 6), or null for a new key. */
+  revision_of: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The semver version the server decided for this run's definition. */
+  capability_version: ColumnType<string | null, string | null | undefined, string | null>;
   created_at_utc: CreatedAt;
   updated_at_utc: ColumnType<Date, Date | string | undefined, Date | string>;
   completed_at_utc: NullableTimestamp;

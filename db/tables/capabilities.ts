@@ -18,6 +18,25 @@ export interface CapabilitiesTable {
   /** pgvector literal on write ("[0.1,0.2,…]"), text on read; use pgvector's toSql/fromSql. */
   embedding: string | null;
   embedding_model: string | null;
+  /** Semver of this catalog version; tenant + key + version is unique. */
+  version: ColumnType<string, string | undefined, string>;
+  /** MCP annotations where published (readOnlyHint, destructiveHint, idempotentHint, openWorldHint). */
+  annotations: ColumnType<JsonObject, string | undefined, string>;
+  /** Where the entry came from: import file/record or generation run. */
+  provenance: ColumnType<JsonObject, string | undefined, string>;
+  /** The source record's own id (e.g. an imported tool's `id`), for idempotent import and screening. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Vendor-stripped, stemmed identity key for identity lookups by index. */
+  identity_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** RFC 8785 SHA-256 of the activated definition, pinned at approval (issue 6). */
+  definition_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The promotion that activated this version. */
+  promotion_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The accepted break this (major) version relied on, if any. */
+  accepted_break_decision_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Active version this one superseded on activation. */
+  supersedes_id: ColumnType<string | null, string | null | undefined, string | null>;
+  superseded_at_utc: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at_utc: CreatedAt;
   updated_at_utc: ColumnType<Date, Date | string | undefined, Date | string>;
 }

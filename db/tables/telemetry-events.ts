@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { CreatedAt, Json } from './common';
-import type { TelemetryFields } from '../../activities/telemetry/event';
+import type { TelemetryFields } from '../../domain/telemetry-event';
 
 export interface TelemetryEventsTable {
   id: string;

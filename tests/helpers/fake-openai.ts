@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
  * than it scripted fails loudly instead of passing by accident.
  */
 export type ScriptedAnswer =
-  | { kind: 'completion'; content: string }
+  | { kind: 'completion'; content: string; delayMs?: number }
   | { kind: 'error'; status: number; message: string }
   | { kind: 'hang'; ms: number };
 
@@ -23,6 +23,8 @@ export interface FakeOpenAi {
   requests: RecordedRequest[];
   exhausted: boolean;
   script(...answers: ScriptedAnswer[]): void;
+  /** Once the script is used up, answer every request with this instead of failing (fault tests). */
+  otherwise(answer: ScriptedAnswer | null): void;
   close(): Promise<void>;
 }
 
@@ -34,11 +36,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   const queue: ScriptedAnswer[] = [];
+  let fallback: ScriptedAnswer | null = null;
   const state: FakeOpenAi = {
     baseUrl: '',
     requests: [],
     exhausted: false,
     script: (...answers) => queue.push(...answers),
+    otherwise: (answer) => {
+      fallback = answer;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
@@ -49,7 +55,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         authorization: req.headers.authorization,
         body: raw ? JSON.parse(raw) : {},
       });
-      const answer = queue.shift();
+      const answer = queue.shift() ?? fallback ?? undefined;
       res.setHeader('content-type', 'application/json');
       if (!answer) {
         state.exhausted = true;
@@ -69,6 +75,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         res.end(JSON.stringify({ error: { message: answer.message, type: 'scripted_error', code: null } }));
         return;
       }
+      if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+      if (res.destroyed) return;
       res.end(
         JSON.stringify({
           id: `chatcmpl-${state.requests.length}`,

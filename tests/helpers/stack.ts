@@ -2,19 +2,43 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createModelRuntimes } from '../../activities/model';
+import { createModelRuntimes } from '../../providers/model';
+import { systemClock } from '../../activities/deps';
 import type { TelemetryEmitter } from '../../activities/telemetry/emitter';
-import type { TelemetryEvent } from '../../activities/telemetry/event';
+import type { TelemetryEvent } from '../../domain/telemetry-event';
 import { createApp, startServer, stopServer } from '../../api/app';
+import { Client } from '@temporalio/client';
 import { createTemporalGateway } from '../../api/generation-gateway';
+import { dataConverterFor } from '../../lib/payload-codec';
+import { appSecurityFrom, authOptionsFrom } from '../../api/security';
 import type { Db } from '../../db/database';
 import { loadConfig, type AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { signToken } from '../../lib/tokens';
 import { createWorker } from '../../worker';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type { OpenTelemetry } from '../../lib/telemetry';
 import { testDb } from './db';
+import { TEST_CODEC_KEY } from './security';
 
-export const TEST_JWT = { secret: 'test-secret-0123456789-0123456789-abcdef', issuer: 'toolnexus-test' };
+export const TEST_JWT = {
+  secret: 'test-secret-0123456789-0123456789-abcdef',
+  issuer: 'toolnexus-test',
+  audience: 'toolnexus-ai-generation-test',
+};
+
+/**
+ * What a production deployment must configure (lib/config.ts refuses to start without it); the
+ * stack runs with the strict defaults, so tests exercise the real security settings.
+ */
+export const TEST_SECURITY_ENV: Record<string, string> = {
+  JWT_SECRET: TEST_JWT.secret,
+  JWT_ISSUER: TEST_JWT.issuer,
+  JWT_AUDIENCE: TEST_JWT.audience,
+  TEMPORAL_PAYLOAD_CODEC_KEY: TEST_CODEC_KEY.key.toString('base64'),
+  TEMPORAL_PAYLOAD_CODEC_KEY_ID: TEST_CODEC_KEY.id,
+  DECISION_SIGNING_KEY: 'test-decision-signing-key-0123456789-abcdef',
+};
 
 export interface Stack {
   url: string;
@@ -22,6 +46,8 @@ export interface Stack {
   config: AppConfig;
   taskQueue: string;
   emitted: TelemetryEvent[];
+  /** The API's Temporal client (with the payload codec). */
+  client: Client;
   token(tenantId: string, roles: string[], subject?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -30,26 +56,50 @@ export interface Stack {
  * The whole service for one test file: a worker on its own task queue with the given
  * environment (config), and the API on an ephemeral port, against real PostgreSQL and Temporal.
  */
-export async function startStack(env: TestWorkflowEnvironment, configEnv: Record<string, string> = {}): Promise<Stack> {
-  const config = loadConfig({ JWT_SECRET: TEST_JWT.secret, JWT_ISSUER: TEST_JWT.issuer, ...configEnv });
-  const logger = createLogger('error', 'test');
+export async function startStack(
+  env: TestWorkflowEnvironment,
+  configEnv: Record<string, string> = {},
+  /** OpenTelemetry tests: the SDK (workflow spans' sink) and the real emitter besides `emitted`. */
+  observability: { otel?: OpenTelemetry; emitter?: TelemetryEmitter } = {},
+): Promise<Stack> {
+  // `test`: a development environment (the local runtime's drafts may be promoted); the security
+  // settings above are set explicitly, so they are as strict as in production.
+  const config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, ...configEnv });
+  // Quiet by default; a test that inspects log lines (the planted-secret sweep) passes LOG_LEVEL.
+  const logger = createLogger(configEnv.LOG_LEVEL ?? 'error', 'test');
   const db = testDb();
   const taskQueue = `test-${randomUUID()}`;
   const emitted: TelemetryEvent[] = [];
-  const telemetry: TelemetryEmitter = { emit: (e) => emitted.push(e) };
+  const telemetry: TelemetryEmitter = {
+    emit: (e) => {
+      emitted.push(e);
+      observability.emitter?.emit(e);
+    },
+  };
   const worker: Worker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    deps: { db, config, models: createModelRuntimes(config), telemetry, logger },
+    deps: { db, config, models: createModelRuntimes(config), telemetry, logger, clock: systemClock },
+    otel: observability.otel,
   });
   const running = worker.run();
+  // The API's own client, with the payload codec: payloads in Temporal are encrypted as in production.
+  const client = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: dataConverterFor(config.payloadCodecKey),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   const app = createApp({
     db,
-    gateway: createTemporalGateway(env.client, taskQueue),
+    gateway: createTemporalGateway(client, taskQueue, { updateTimeoutMs: config.security.updateTimeoutMs }),
     logger,
-    auth: TEST_JWT,
-    development: false,
+    auth: authOptionsFrom(config),
+    exposeStackTraces: false,
+    security: appSecurityFrom(config),
+    emitTelemetry: (e) => telemetry.emit(e),
+    config,
   });
   const { server, url } = await startServer(app, 0);
   return {
@@ -58,6 +108,7 @@ export async function startStack(env: TestWorkflowEnvironment, configEnv: Record
     config,
     taskQueue,
     emitted,
+    client,
     token: (tenantId, roles, subject = `user-${tenantId}`) => signToken({ subject, tenantId, roles }, TEST_JWT),
     async close() {
       await stopServer(server as Server);

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalCliPath, temporalTestServerPath } from '../../lib/tools';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { TEST_DATA_CONVERTER } from './security';
 
 /**
  * A real Temporal dev server (the CLI's, installed by scripts/setup.sh), with the project's search
@@ -22,6 +23,7 @@ export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment>
   quietRuntime();
   const path = temporalCliPath();
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: TEST_DATA_CONVERTER },
     server: {
       executable: path ? { type: 'existing-path', path } : undefined,
       searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
@@ -35,6 +37,7 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   quietRuntime();
   const path = temporalTestServerPath();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
+    client: { dataConverter: TEST_DATA_CONVERTER },
     server: { executable: path ? { type: 'existing-path', path } : undefined },
   });
   await env.connection.operatorService.addSearchAttributes({

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createModelRuntimes } from '../../activities/model';
-import { normalizeName } from '../../activities/duplicates/normalize';
+import { systemClock } from '../../activities/deps';
+import { createModelRuntimes } from '../../providers/model';
+import { normalizeName } from '../../domain/duplicates/normalize';
 import { getRun } from '../../db/repositories/runs';
 import { upsertCapability } from '../../db/repositories/catalog';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { deterministicUuid } from '../../lib/deterministic-id';
+import { deterministicUuid } from '../../domain/deterministic-id';
 import { createWorker } from '../../worker';
 import { generationRunWorkflowId } from '../../workflows/ids';
 import { testDb } from '../helpers/db';
-import { uniqueTenant } from '../helpers/stack';
+import { TEST_SECURITY_ENV, uniqueTenant } from '../helpers/stack';
 import { startTimeSkippingServer } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('waits for people end at their deadline', () => {
-  it('rejects a potential duplicate nobody adjudicated within the adjudication window', async () => {
+  it('expires a potential duplicate nobody adjudicated within the adjudication window', async () => {
     const tenant = uniqueTenant();
     await upsertCapability(db, {
       id: deterministicUuid('cap', tenant),
@@ -46,7 +47,11 @@ describe('waits for people end at their deadline', () => {
       embedding: null,
       embedding_model: null,
     });
-    const config = loadConfig({ AiGeneration__DuplicateThresholds: 'potential=0.5,blocking=0.95' });
+    const config = loadConfig({
+      ...TEST_SECURITY_ENV,
+      // Only an exact double blocks: the near match below must wait for a reviewer.
+      AiGeneration__DuplicateThresholds: 'potential=0.5,blocking=0.999',
+    });
     const taskQueue = `deadline-${randomUUID()}`;
     const worker: Worker = await createWorker({
       connection: env.nativeConnection,
@@ -57,6 +62,7 @@ describe('waits for people end at their deadline', () => {
         config,
         models: createModelRuntimes(config),
         telemetry: { emit: () => undefined },
+        clock: systemClock,
         logger: createLogger('error', 'test'),
       },
     });
@@ -86,12 +92,12 @@ describe('waits for people end at their deadline', () => {
     );
     // The 14-day window passed in skipped time; the run ended without anyone's decision.
     expect(state).toMatchObject({
-      status: 'REJECTED',
+      status: 'EXPIRED',
       duplicateOutcome: 'POTENTIAL',
       failureReason: 'no adjudication within the adjudication window',
     });
     const row = await getRun(db, tenant, runId);
-    expect(row).toMatchObject({ status: 'REJECTED', duplicate_outcome: 'POTENTIAL' });
+    expect(row).toMatchObject({ status: 'EXPIRED', duplicate_outcome: 'POTENTIAL' });
     expect(row?.completed_at_utc).not.toBeNull();
   });
 });

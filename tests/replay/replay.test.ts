@@ -1,18 +1,41 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { dataConverterFor } from '../../lib/payload-codec';
+import { TEST_SECURITY_ENV } from '../helpers/stack';
 
+/**
+ * Histories are kept per released workflow version (`histories/v1/…`, `histories/v2/…`) and never
+ * re-recorded: each one is a run that may still be in flight on that version, and the current code
+ * must replay it without non-determinism. A new version adds a folder; old folders stay.
+ */
 const dir = path.join(__dirname, 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+/** Histories recorded since payloads are encrypted carry the test key's ciphertext. */
+const dataConverter = dataConverterFor({
+  id: TEST_SECURITY_ENV.TEMPORAL_PAYLOAD_CODEC_KEY_ID!,
+  key: Buffer.from(TEST_SECURITY_ENV.TEMPORAL_PAYLOAD_CODEC_KEY!, 'base64'),
+});
+const versions = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const files = versions.flatMap((v) =>
+  readdirSync(path.join(dir, v))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `${v}/${f}`),
+);
 
 describe('recorded generation-run histories', () => {
-  it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(3);
+  it('keeps the histories of every released version, including runs waiting for people', () => {
+    expect(versions).toContain('v1');
+    expect(existsSync(path.join(dir, 'v1', 'promoted-to-active.json'))).toBe(true);
+    expect(files.some((f) => f.endsWith('/awaiting-adjudication.json'))).toBe(true);
+    expect(files.some((f) => f.endsWith('/mid-review.json'))).toBe(true);
   });
 
   it.each(files)('replays %s through the current workflow code without non-determinism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history, file);
+    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), dataConverter }, history, file);
   });
 });

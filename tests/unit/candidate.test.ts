@@ -1,5 +1,5 @@
-import { parseCandidate } from '../../activities/model/candidate';
-import { MODEL_FAILURE, ModelError } from '../../activities/model/runtime';
+import { parseCandidate } from '../../domain/model-candidate';
+import { MODEL_FAILURE, ModelError } from '../../domain/failures';
 
 const valid = {
   manifest: { name: 'Get Weather', description: 'Weather for a city.', runtime: 'node20', language: 'typescript' },

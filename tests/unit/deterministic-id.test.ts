@@ -1,4 +1,4 @@
-import { canonicalJson, deterministicUuid, sha256Hex } from '../../lib/deterministic-id';
+import { canonicalJson, deterministicUuid, sha256Hex } from '../../domain/deterministic-id';
 
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -4,8 +4,8 @@ import {
   overallOutcome,
   type CatalogIdentity,
   type DuplicateFinding,
-} from '../../activities/duplicates/identity';
-import { normalizeName } from '../../activities/duplicates/normalize';
+} from '../../domain/duplicates/identity';
+import { normalizeName } from '../../domain/duplicates/normalize';
 
 const thresholds = { potential: 0.5, blocking: 0.9 };
 

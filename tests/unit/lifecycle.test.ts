@@ -1,10 +1,5 @@
-import {
-  adjudicationRefusal,
-  promotionRefusal,
-  STATUS_FOR_STATE,
-  type PromotionContext,
-} from '../../workflows/lifecycle';
-import type { Principal } from '../../workflows/types';
+import { adjudicationRefusal, promotionRefusal, STATUS_FOR_STATE, type PromotionContext } from '../../domain/lifecycle';
+import type { Principal } from '../../domain/types';
 
 const requester: Principal = { subject: 'alice', tenantId: 't1', roles: ['capability-author'] };
 const reviewer: Principal = { subject: 'bob', tenantId: 't1', roles: ['capability-reviewer'] };
@@ -29,8 +24,8 @@ describe('promotionRefusal', () => {
     ['Approved → Active', { current: 'Approved', target: 'Active', status: 'APPROVED' }],
     ['Draft → Review by an admin', { reviewer: { ...reviewer, roles: ['admin'] } }],
     [
-      'Draft → Review by the requester (four eyes applies from Approved on)',
-      { reviewer: { ...requester, roles: ['admin'] } },
+      'Draft → Review by the requester when replaying runs from before four eyes on every step',
+      { reviewer: { ...requester, roles: ['admin'] }, fourEyesOnEveryStep: false },
     ],
   ])('admits %s', (_title, over) => {
     expect(promotionRefusal(ctx(over))).toBeNull();

@@ -1,4 +1,4 @@
-import { capabilityKeyFor, nameTokenOverlap, nameWords, normalizeName } from '../../activities/duplicates/normalize';
+import { capabilityKeyFor, nameTokenOverlap, nameWords, normalizeName } from '../../domain/duplicates/normalize';
 
 describe('nameWords', () => {
   it.each([

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { toModelError } from '../../activities/model/openai';
-import { MODEL_FAILURE, ModelError } from '../../activities/model/runtime';
+import { toModelError } from '../../providers/model/openai';
+import { MODEL_FAILURE, ModelError } from '../../domain/failures';
 
 const apiError = (status: number, message = 'provider says no') =>
   OpenAI.APIError.generate(status, { error: { message } }, message, new Headers());

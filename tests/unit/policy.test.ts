@@ -1,5 +1,5 @@
-import { AUTHORITY_POLICY_VERSION, resolveExecutionAuthority } from '../../activities/authority/policy';
-import type { Principal } from '../../workflows/types';
+import { AUTHORITY_POLICY_VERSION, resolveExecutionAuthority } from '../../domain/authority-policy';
+import type { Principal } from '../../domain/types';
 
 const settings = { enabled: true, allowedRuntimes: ['node20', 'python3.12'] };
 const author: Principal = { subject: 'alice', tenantId: 't1', roles: ['capability-author'] };

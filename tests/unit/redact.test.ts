@@ -1,4 +1,5 @@
-import { mergeCounts, redact, redactJson } from '../../activities/prompts/redact';
+import { MAX_JSON_DEPTH, MAX_REDACTION_INPUT, mergeCounts, redact, redactJson } from '../../domain/prompts/redact';
+import { PLANTED_SECRETS } from './redact-secrets';
 
 // Built by concatenation so the fixtures themselves do not look like live secrets to scanners.
 const openAiKey = 'sk-' + 'proj-' + 'Abc123def456GHI789jkl012';
@@ -99,10 +100,10 @@ describe('redact', () => {
 });
 
 describe('redactJson', () => {
-  it('redacts strings at any depth and keeps keys, numbers, booleans and nulls', () => {
+  it('redacts strings and keys at any depth and keeps numbers, booleans and nulls', () => {
     const input = {
       type: 'object',
-      'contact@example.com': 'key kept',
+      'contact@example.com': 'key redacted too',
       properties: {
         token: { type: 'string', default: `Bearer ${'z'.repeat(20)}`, examples: [openAiKey, 'plain'] },
         retries: { type: 'integer', default: 3 },
@@ -114,7 +115,7 @@ describe('redactJson', () => {
     const { value, counts } = redactJson(input);
     expect(value).toEqual({
       type: 'object',
-      'contact@example.com': 'key kept',
+      '[REDACTED:email]': 'key redacted too',
       properties: {
         token: { type: 'string', default: 'Bearer [REDACTED:token]', examples: ['[REDACTED:api-key]', 'plain'] },
         retries: { type: 'integer', default: 3 },
@@ -122,7 +123,7 @@ describe('redactJson', () => {
         nothing: null,
       },
     });
-    expect(counts).toEqual({ 'bearer-token': 1, 'api-key': 1 });
+    expect(counts).toEqual({ 'bearer-token': 1, 'api-key': 1, email: 1 });
     expect(input).toEqual(before);
   });
 
@@ -148,19 +149,56 @@ describe('mergeCounts', () => {
   });
 });
 
-// Known gaps: each of these leaks a credential to the model provider today. They are marked
-// `failing` so the suite stays green; when redact.ts is fixed, jest reports them and the
-// `.failing` should be removed.
-describe('redact (known gaps)', () => {
+describe('redact: every secret kind', () => {
+  it.each(PLANTED_SECRETS.map((p) => [p.kind, p] as const))('redacts %s', (_kind, planted) => {
+    const r = redact(`before ${planted.text} after`);
+    expect(r.text).not.toContain(planted.needle);
+    expect(r.text).toMatch(/^before .*\[REDACTED:[a-z-]+\].* after$/s);
+    expect(r.counts[planted.kind]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('redacts all of them in one text, and again is a no-op', () => {
+    const text = PLANTED_SECRETS.map((p) => p.text).join('\n');
+    const once = redact(text);
+    for (const p of PLANTED_SECRETS) expect(once.text).not.toContain(p.needle);
+    expect(redact(once.text)).toEqual({ text: once.text, counts: {} });
+  });
+
   it.each([
     ['a quoted passphrase with spaces', 'password="correct horse battery staple"', 'correct horse'],
     ['a JSON-style secret field', '{"password": "hunter22"}', 'hunter22'],
     ['a connection string with an empty user name', 'redis://:s3cretpw@localhost:6379/0', 's3cretpw'],
+    [
+      'a key block without its END line',
+      '-----BEGIN PRIVATE KEY-----\nMIIBVgIBADANBgkq\nhkiG9w0BAQEF',
+      'MIIBVgIBADANBgkq',
+    ],
+    [
+      'an encrypted PEM with headers',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAbCdEf0123',
+      'AbCdEf0123',
+    ],
   ])('redacts %s', (_title, input, secret) => {
     expect(redact(input).text).not.toContain(secret);
   });
 
-  it('counts a key in a secret assignment once', () => {
-    expect(redact(`api_key=${openAiKey}`).counts).toEqual({ 'api-key': 1 });
+  it('leaves prose about authentication alone', () => {
+    const text = 'Basic authentication and Bearer tokens are both supported by the upstream API.';
+    expect(redact(text)).toEqual({ text, counts: {} });
+  });
+
+  it('replaces oversized input whole instead of matching patterns on it', () => {
+    const r = redact('a'.repeat(MAX_REDACTION_INPUT + 1));
+    expect(r).toEqual({ text: '[REDACTED:oversized-text]', counts: { 'oversized-text': 1 } });
+  });
+
+  it('redacts secrets in object keys and caps the depth it walks', () => {
+    const key = PLANTED_SECRETS[0]!.text;
+    const deep: Record<string, unknown> = {};
+    let cur = deep;
+    for (let i = 0; i < MAX_JSON_DEPTH + 5; i++) cur = (cur.next = {}) as Record<string, unknown>;
+    const { value } = redactJson({ properties: { [key]: { type: 'string' } }, deep });
+    expect(JSON.stringify(value)).not.toContain(PLANTED_SECRETS[0]!.needle);
+    expect(JSON.stringify(value)).toContain('[REDACTED:too-deep]');
   });
 });

@@ -1,80 +1,150 @@
-import { SignJWT } from 'jose';
-import { InvalidTokenError, signToken, verifyToken } from '../../lib/tokens';
-import type { Principal } from '../../workflows/types';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { InvalidTokenError, signToken, verifyToken, type TokenVerification } from '../../lib/tokens';
+import type { Principal } from '../../domain/types';
 
 const secret = 'unit-test-secret-0123456789abcdef0123';
 const issuer = 'toolnexus-test';
-const opts = { secret, issuer };
-const alice: Principal = { subject: 'alice', tenantId: 't1', roles: ['capability-author', 'capability-reviewer'] };
-
-const rawToken = (
-  claims: Record<string, unknown>,
-  sub: string | null = 'alice',
-  expiration: string | number = '1h',
-) => {
-  let jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(issuer)
-    .setIssuedAt()
-    .setExpirationTime(expiration);
-  if (sub !== null) jwt = jwt.setSubject(sub);
-  return jwt.sign(new TextEncoder().encode(secret));
+const audience = 'toolnexus-ai-generation-test';
+const opts: TokenVerification = {
+  secret,
+  issuer,
+  audience,
+  maxTokenAgeSeconds: 3600,
+  allowedRoles: ['admin', 'capability-author', 'capability-reviewer'],
 };
+const signOpts = { secret, issuer, audience };
+const alice: Principal = {
+  subject: 'alice',
+  tenantId: 't1',
+  roles: ['capability-author', 'capability-reviewer'],
+  issuer,
+};
+const now = () => Math.floor(Date.now() / 1000);
+
+/** A token with exactly the given claims and header, HS-signed with `key`. */
+function raw(
+  payload: JWTPayload,
+  { alg = 'HS256', key = secret }: { alg?: string; key?: string } = {},
+): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg }).sign(new TextEncoder().encode(key));
+}
+const good = (): JWTPayload => ({
+  sub: 'alice',
+  tenant: 't1',
+  roles: ['admin'],
+  iss: issuer,
+  aud: audience,
+  iat: now(),
+  exp: now() + 600,
+});
+function unsigned(payload: JWTPayload): string {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(payload)}.`;
+}
 
 describe('signToken / verifyToken', () => {
-  it('round-trips the principal', async () => {
-    const token = await signToken(alice, opts);
+  it('round-trips the principal with its issuer', async () => {
+    const token = await signToken(alice, signOpts);
     expect(token.split('.')).toHaveLength(3);
     await expect(verifyToken(token, opts)).resolves.toEqual(alice);
   });
 
-  it('round-trips a principal with no roles', async () => {
-    const p = { ...alice, roles: [] };
-    await expect(verifyToken(await signToken(p, opts), opts)).resolves.toEqual(p);
+  it('keeps only allow-listed roles', async () => {
+    const token = await raw({ ...good(), roles: ['admin', 'superuser', 'root'] });
+    await expect(verifyToken(token, opts)).resolves.toMatchObject({ roles: ['admin'] });
   });
 
-  it.each<[string, () => Promise<string>, { secret: string; issuer: string }, RegExp]>([
+  it.each<[string, () => Promise<string>, RegExp]>([
+    ['a forged token (another secret)', () => signToken(alice, { ...signOpts, secret: 'x'.repeat(40) }), /rejected/],
+    ['a token from another issuer', () => signToken(alice, { ...signOpts, issuer: 'someone-else' }), /iss/],
+    ['a token for another audience', () => signToken(alice, { ...signOpts, audience: 'other-api' }), /aud/],
+    ['an expired token', () => signToken(alice, { ...signOpts, expiresIn: '1 hour ago' }), /expired/],
     [
-      'a token signed with another secret',
-      () => signToken(alice, { ...opts, secret: 'another-secret-0123456789abcdef0123' }),
-      opts,
-      /token rejected/,
+      'a token without exp',
+      () => {
+        const { exp: _exp, ...claims } = good();
+        return raw(claims);
+      },
+      /exp/,
     ],
     [
-      'a token from another issuer',
-      () => signToken(alice, { ...opts, issuer: 'someone-else' }),
-      opts,
-      /token rejected/,
+      'a token without iat',
+      () => {
+        const { iat: _iat, ...claims } = good();
+        return raw(claims);
+      },
+      /iat/,
     ],
-    ['an expired token', () => signToken(alice, { ...opts, expiresIn: '1 hour ago' }), opts, /token has expired/],
-    ['a token without a tenant claim', () => rawToken({ roles: ['admin'] }), opts, /tenant/],
-    ['a token with an empty tenant claim', () => rawToken({ tenant: '', roles: ['admin'] }), opts, /tenant/],
-    ['a token without a subject', () => rawToken({ tenant: 't1', roles: ['admin'] }, null), opts, /sub/],
-    ['a token whose roles are not a list', () => rawToken({ tenant: 't1', roles: 'admin' }), opts, /roles/],
-    ['a token that is not a JWT', async () => 'not-a-token', opts, /token rejected/],
-    [
-      'an unsigned token',
-      async () => unsigned({ sub: 'alice', tenant: 't1', roles: ['admin'], iss: issuer }),
-      opts,
-      /token rejected/,
-    ],
-  ])('rejects %s with InvalidTokenError', async (_title, make, verifyOpts, message) => {
-    const token = await make();
-    const result = verifyToken(token, verifyOpts);
+    ['a token older than the maximum token age', () => raw({ ...good(), iat: now() - 7200, exp: now() + 60 }), /iat/],
+    ['a token without audience', () => raw({ ...good(), aud: undefined }), /aud/],
+    ['alg none', async () => unsigned(good()), /algorithm "none"/],
+    ['HS512', () => raw(good(), { alg: 'HS512' }), /algorithm "HS512"/],
+    ['RS256 without a JWKS configured', () => raw(good(), { alg: 'HS384' }), /algorithm "HS384"/],
+    ['a role-less token', () => raw({ ...good(), roles: [] }), /no roles/],
+    ['a token whose roles are all unknown', () => raw({ ...good(), roles: ['root'] }), /none of the roles/],
+    ['a token without roles', () => raw({ ...good(), roles: undefined }), /roles/],
+    ['a token without a tenant', () => raw({ ...good(), tenant: undefined }), /tenant/],
+    ['a token without a subject', () => raw({ ...good(), sub: undefined }), /sub/],
+    ['a subject with surrounding spaces', () => raw({ ...good(), sub: 'alice ' }), /sub/],
+    ['a token that is not a JWT', async () => 'not-a-token', /not a JWT/],
+  ])('rejects %s', async (_title, make, message) => {
+    const result = verifyToken(await make(), opts);
     await expect(result).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(result).rejects.toThrow(message);
   });
 
   it('rejects a token whose payload was altered after signing', async () => {
-    const [h, , s] = (await signToken(alice, opts)).split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: 'alice', tenant: 't2', roles: ['admin'], iss: issuer })).toString(
-      'base64url',
-    );
+    const [h, , s] = (await signToken(alice, signOpts)).split('.');
+    const forged = Buffer.from(JSON.stringify({ ...good(), tenant: 't2' })).toString('base64url');
     await expect(verifyToken(`${h}.${forged}.${s}`, opts)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 });
 
-function unsigned(payload: Record<string, unknown>): string {
-  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  return `${enc({ alg: 'none', typ: 'JWT' })}.${enc(payload)}.`;
-}
+describe('JWKS (RS256 / EdDSA)', () => {
+  let server: Server;
+  let jwksUrl: string;
+  const keys: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    const rsa = await generateKeyPair('RS256');
+    const ed = await generateKeyPair('EdDSA');
+    keys.rsa = rsa.privateKey;
+    keys.ed = ed.privateKey;
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+        { ...(await exportJWK(ed.publicKey)), kid: 'ed-1', alg: 'EdDSA', use: 'sig' },
+      ],
+    };
+    server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(jwks));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const sign = (alg: string, kid: string, key: unknown, claims = good()) =>
+    new SignJWT(claims).setProtectedHeader({ alg, kid }).sign(key as CryptoKey);
+
+  it.each([
+    ['RS256', 'rsa-1', 'rsa'],
+    ['EdDSA', 'ed-1', 'ed'],
+  ])('accepts %s tokens verified against the JWKS', async (alg, kid, k) => {
+    const token = await sign(alg, kid, keys[k]);
+    await expect(verifyToken(token, { ...opts, secret: null, jwksUrl })).resolves.toMatchObject({
+      subject: 'alice',
+      tenantId: 't1',
+      roles: ['admin'],
+    });
+  });
+
+  it('rejects an HS256 token when only a JWKS is configured, and an RS256 token for another audience', async () => {
+    await expect(verifyToken(await raw(good()), { ...opts, secret: null, jwksUrl })).rejects.toThrow(/HS256/);
+    const token = await sign('RS256', 'rsa-1', keys.rsa, { ...good(), aud: 'other' });
+    await expect(verifyToken(token, { ...opts, secret: null, jwksUrl })).rejects.toThrow(/aud/);
+  });
+});

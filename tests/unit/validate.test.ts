@@ -1,7 +1,7 @@
-import { buildContractDraft, CONTRACT_STRATEGY_VERSION, type ContractDraft } from '../../activities/contracts/generate';
-import { validateContract, type PreviousVersion, type ValidationContext } from '../../activities/contracts/validate';
-import type { GeneratedCandidate } from '../../activities/model/candidate';
-import type { GenerationIntent } from '../../workflows/types';
+import { buildContractDraft, CONTRACT_STRATEGY_VERSION, type ContractDraft } from '../../domain/contracts/generate';
+import { validateContract, type PreviousVersion, type ValidationContext } from '../../domain/contracts/validate';
+import type { GeneratedCandidate } from '../../domain/model-candidate';
+import type { GenerationIntent } from '../../domain/types';
 
 type Schema = Record<string, unknown>;
 
@@ -186,17 +186,17 @@ describe('validateContract', () => {
       [
         'a removed input property',
         { inputSchema: withInput((p) => delete p.units) },
-        /input property "units" was removed/,
+        /property-removed at input #\/properties\/units/,
       ],
       [
         'a retyped input property',
         { inputSchema: withInput((p) => (p.city = { type: 'integer', description: 'c' })) },
-        /input property "city" changed type from "string" to "integer"/,
+        /type-changed at input #\/properties\/city\/type: \["string"\] → \["integer"\]/,
       ],
       [
         'a newly required input property',
         { inputSchema: withInput((_p, s) => (s.required = ['city', 'units'])) },
-        /input property "units" became required/,
+        /required-added at input #\/required\/units/,
       ],
       [
         'a new input property that is required',
@@ -205,17 +205,17 @@ describe('validateContract', () => {
             (p, s) => ((p.lang = { type: 'string', description: 'l' }), (s.required = ['city', 'lang'])),
           ),
         },
-        /input property "lang" became required/,
+        /required-added at input #\/required\/lang/,
       ],
       [
         'a removed output property',
         { outputSchema: { type: 'object', properties: { humidity: { type: 'number', description: 'h' } } } },
-        /output property "temperature" was removed/,
+        /property-removed at output #\/properties\/temperature/,
       ],
       [
         'a retyped output property',
         { outputSchema: { type: 'object', properties: { temperature: { type: 'string', description: 't' } } } },
-        /output property "temperature" changed type/,
+        /type-changed at output #\/properties\/temperature\/type/,
       ],
     ])('fails for %s', (_title, over, message) => {
       const report = validateContract(draft(over), ctx({ strictMode: false, previous: previous() }));
@@ -369,7 +369,8 @@ describe('buildContractDraft', () => {
     const d = buildContractDraft(candidate, buildCtx);
     expect(d).toMatchObject({
       manifest: {
-        name: 'Weather',
+        // The catalog name comes from the request, never the model.
+        name: 'Get Weather',
         description: 'Weather for a city.',
         version: '1.0.0',
         runtime: 'node20',

@@ -1,0 +1,241 @@
+import { canonTerm, canonVerb, GENERIC_PLATFORMS, VAGUE_NOUNS, type Effect, type ToolFeatures } from './features';
+import { PLATFORM_KINDS, RESOURCE_CONTAINS } from './lexicon';
+import { STOPWORDS } from './lexicon';
+
+/** One dimension's verdict on a candidate/entry pair: a 0..1 score and evidence a reviewer can read. */
+export interface DimensionScore {
+  score: number;
+  evidence: string;
+}
+
+export interface IdentityScore extends DimensionScore {
+  /** The shared key names a resource, not only a verb. */
+  keyHasResource?: boolean;
+  /** Name words in common that are not verbs. */
+  sharedResourceWords: number;
+}
+
+export interface RuntimeScore extends DimensionScore {
+  /** Read vs create vs delete: strong evidence against a duplicate. */
+  effectMismatch: boolean;
+  sameVerb: boolean;
+  sameObject: boolean;
+  /** The two primary resources are the same. */
+  samePrimaryObject: boolean;
+  /** Both name the same core (non-context) resource. */
+  sameCoreObject: boolean;
+  /** Exactly one of them names no core resource: a general tool. */
+  oneIsGeneral: boolean;
+  /** The entry runs anything on the candidate's resource (e.g. any SQL): it covers the candidate. */
+  coversCandidate: boolean;
+  /** The candidate runs anything on the entry's resource: a superset, for a reviewer. */
+  candidateBroader: boolean;
+  /** Resources both act on. */
+  sharedObjects: string[];
+  /** Both act on named platforms and none is shared: the same operation on a different system. */
+  platformConflict: boolean;
+  /** Both name systems and no kind of system is shared (database vs git): different meanings. */
+  unrelatedSystems: boolean;
+  /** Different systems of one kind (GitHub vs Linear issues): the same operation elsewhere. */
+  sameKindOtherSystem: boolean;
+  /** Both name a core resource, they differ, and they share no resource but vague nouns (content, resource). */
+  coreResourceConflict: boolean;
+  /** Neither names a core resource (only context nouns such as web, page, resource). */
+  bothGeneral: boolean;
+  /**
+   * On another system, and the entry never mentions the candidate's core resource: not the same
+   * operation on the same kind of entity elsewhere (labels vs an issue tracker's issues; a video
+   * transcript vs a general page fetch).
+   */
+  otherSystemOtherEntity: boolean;
+  /**
+   * Searching one public web source (arXiv, maps) while the other searches the web at large, with no
+   * system of its own: a vertical of a general search.
+   */
+  webSourceVertical: boolean;
+  /** The candidate's verb. */
+  verbA: string | null;
+  /** The same verb, or both retrieve (get, list, search, describe). */
+  sameRetrievalOrVerb: boolean;
+}
+
+function nameTerms(f: ToolFeatures): Set<string> {
+  return new Set(f.nameTokens.filter((w) => !STOPWORDS.has(w) || canonVerb(w) !== null).map(canonTerm));
+}
+
+/** Identity: normalized key equality, else overlap of the canonical name words. */
+export function identityDimension(a: ToolFeatures, b: ToolFeatures): IdentityScore {
+  if (a.identityKey.length > 0 && a.identityKey === b.identityKey) {
+    // A key made only of a verb ("get", "search") names no job by itself.
+    const keyHasResource = a.identityKey.split('-').some((t) => canonVerb(t) === null);
+    return {
+      score: 1,
+      evidence: `same normalized key "${a.identityKey}"`,
+      keyHasResource,
+      sharedResourceWords: keyHasResource ? 1 : 0,
+    };
+  }
+  const sa = nameTerms(a);
+  const sb = nameTerms(b);
+  const shared = [...sa].filter((w) => sb.has(w));
+  const union = new Set([...sa, ...sb]).size;
+  const score = union === 0 ? 0 : shared.length / union;
+  const sharedResourceWords = shared.filter((w) => canonVerb(w) === null).length;
+  return {
+    score,
+    evidence: shared.length > 0 ? `name words in common: ${shared.join(', ')}` : 'no name words in common',
+    sharedResourceWords,
+  };
+}
+
+/** Contract: input signatures compared by canonical property name, type, required set and depth. */
+export function contractDimension(a: ToolFeatures, b: ToolFeatures): DimensionScore {
+  const pa = a.properties;
+  const pb = b.properties;
+  if (pa.length === 0 && pb.length === 0) return { score: 0.5, evidence: 'neither takes input' };
+  if (pa.length === 0 || pb.length === 0) return { score: 0, evidence: 'only one of them takes input' };
+  const weight = (p: { required: boolean; depth: number }) => (p.required ? 2 : 1) / (1 + p.depth);
+  const used = new Set<number>();
+  let matched = 0;
+  const names: string[] = [];
+  for (const p of pa) {
+    const i = pb.findIndex((q, k) => !used.has(k) && q.name === p.name);
+    if (i < 0) continue;
+    used.add(i);
+    const q = pb[i]!;
+    const typeFactor = q.type === p.type || q.type === 'any' || p.type === 'any' ? 1 : 0.5;
+    const reqFactor = q.required === p.required ? 1 : 0.75;
+    matched += ((weight(p) + weight(q)) / 2) * typeFactor * reqFactor;
+    names.push(p.name);
+  }
+  const total = pa.reduce((s, p) => s + weight(p), 0) + pb.reduce((s, p) => s + weight(p), 0);
+  const score = Math.min(1, (2 * matched) / total);
+  return {
+    score,
+    evidence: names.length > 0 ? `properties in common: ${names.join(', ')}` : 'no properties in common',
+  };
+}
+
+/** Semantic: cosine similarity of the two embeddings (same embedder), with the shared salient terms. */
+export function semanticDimension(cosine: number, a?: ToolFeatures, b?: ToolFeatures): DimensionScore {
+  const score = Math.max(0, Math.min(1, cosine));
+  if (!a || !b) return { score, evidence: `cosine ${score.toFixed(3)}` };
+  const shared = [...a.terms.entries()]
+    .filter(([t]) => b.terms.has(t) && !t.startsWith('p:'))
+    .map(([t, w]) => [t, w * b.terms.get(t)!] as const)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 6)
+    .map(([t]) => t);
+  return {
+    score,
+    evidence: `cosine ${score.toFixed(3)}${shared.length > 0 ? `; shared terms: ${shared.join(', ')}` : ''}`,
+  };
+}
+
+const RETRIEVAL = new Set(['get', 'list', 'search', 'describe', 'log']);
+
+const EFFECT_GROUP: Record<Effect, string> = {
+  read: 'read',
+  create: 'write',
+  update: 'write',
+  delete: 'delete',
+  execute: 'execute',
+  unknown: 'unknown',
+};
+
+/** `v` searches a public web source (a core resource, only web-source platforms); `g` the open web. */
+function webVertical(v: ToolFeatures, g: ToolFeatures): boolean {
+  return (
+    v.coreObject !== null &&
+    v.platforms.length > 0 &&
+    v.platforms.every((p) => (PLATFORM_KINDS[p] ?? []).includes('web-source')) &&
+    g.coreObject === null &&
+    g.platforms.length === 0 &&
+    g.objects.includes('web')
+  );
+}
+
+/** Runtime correlation: same adapter, same core function (verb × resource) and policy profile. */
+export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore {
+  const sameVerb = a.verb !== null && a.verb === b.verb;
+  const ga = EFFECT_GROUP[a.effect];
+  const gb = EFFECT_GROUP[b.effect];
+  const effectKnown = ga !== 'unknown' && gb !== 'unknown';
+  // Running something (a query, a script) may read or write: it conflicts only with deleting.
+  const effectMismatch =
+    effectKnown && ga !== gb && !(ga === 'execute' && gb !== 'delete') && !(gb === 'execute' && ga !== 'delete');
+  const primaryA = a.objects[0];
+  const primaryB = b.objects[0];
+  const sharedObjects = a.objects.filter((o) => b.objects.includes(o));
+  const sameObject =
+    (primaryA !== undefined && b.objects.slice(0, 3).includes(primaryA)) ||
+    (primaryB !== undefined && a.objects.slice(0, 3).includes(primaryB));
+  // A vendor's own system on one side and another system (or none) on the other; generic
+  // platforms (any SQL engine) are interchangeable.
+  const pa = a.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
+  const pb = b.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
+  const platformConflict = (pa.length > 0 || pb.length > 0) && !pa.some((p) => pb.includes(p));
+  const kinds = (ps: string[]) => new Set(ps.flatMap((p) => PLATFORM_KINDS[p] ?? []));
+  const ka = kinds(a.platforms);
+  const kb = kinds(b.platforms);
+  const unrelatedSystems = ka.size > 0 && kb.size > 0 && ![...ka].some((k) => kb.has(k));
+  const verbScore = sameVerb ? 1 : effectKnown && !effectMismatch ? 0.5 : 0;
+  const objectScore = sameObject ? 1 : sharedObjects.length > 0 ? 0.6 : 0;
+  const effectScore = effectKnown ? (effectMismatch ? 0 : 1) : 0.5;
+  const openWorldScore = a.openWorld === null || b.openWorld === null ? 0.5 : a.openWorld === b.openWorld ? 1 : 0;
+  const runtimeScore = a.runtime && b.runtime ? (a.runtime === b.runtime ? 1 : 0.5) : 0.5;
+  const score = 0.35 * verbScore + 0.35 * objectScore + 0.15 * effectScore + 0.05 * openWorldScore + 0.1 * runtimeScore;
+  const parts = [
+    `verb ${a.verb ?? '?'} vs ${b.verb ?? '?'}`,
+    `resource ${primaryA ?? '?'} vs ${primaryB ?? '?'}`,
+    `effect ${a.effect} vs ${b.effect}`,
+  ];
+  if (a.platforms.length > 0 || b.platforms.length > 0) {
+    parts.push(`platform ${a.platforms.join('+') || '-'} vs ${b.platforms.join('+') || '-'}`);
+  }
+  return {
+    score,
+    evidence: parts.join('; '),
+    effectMismatch,
+    sameVerb,
+    sameObject,
+    sameCoreObject: a.coreObject !== null && a.coreObject === b.coreObject,
+    oneIsGeneral: (a.coreObject === null) !== (b.coreObject === null),
+    samePrimaryObject:
+      (a.coreObject !== null && a.coreObject === b.coreObject) ||
+      (a.coreObject === null && b.coreObject === null && sharedObjects.length > 0) ||
+      // A general tool does a narrower one's job only when it names that resource itself (a web
+      // search "for news" covers a news search; one that never says "people" does not cover people).
+      (a.coreObject === null && b.coreObject !== null && a.mentioned.includes(b.coreObject)) ||
+      (b.coreObject === null && a.coreObject !== null && b.mentioned.includes(a.coreObject)),
+    coversCandidate:
+      b.verb === 'run' &&
+      b.effect === 'execute' &&
+      a.effect !== 'execute' &&
+      a.effect !== 'delete' &&
+      a.coreObject !== null &&
+      b.coreObject !== null &&
+      // Anything on SQL covers creating a table: the runner's resource is the candidate's or holds it.
+      (a.coreObject === b.coreObject || (RESOURCE_CONTAINS[b.coreObject] ?? []).includes(a.coreObject)),
+    candidateBroader:
+      a.verb === 'run' &&
+      a.effect === 'execute' &&
+      b.effect !== 'execute' &&
+      a.coreObject !== null &&
+      a.coreObject === b.coreObject,
+    sharedObjects,
+    platformConflict,
+    unrelatedSystems,
+    sameKindOtherSystem: platformConflict && [...ka].some((k) => kb.has(k)),
+    bothGeneral: a.coreObject === null && b.coreObject === null,
+    webSourceVertical: sameVerb && a.verb === 'search' && (webVertical(a, b) || webVertical(b, a)),
+    otherSystemOtherEntity: platformConflict && a.coreObject !== null && !b.mentioned.includes(a.coreObject),
+    coreResourceConflict:
+      a.coreObject !== null &&
+      b.coreObject !== null &&
+      a.coreObject !== b.coreObject &&
+      !sharedObjects.some((o) => !VAGUE_NOUNS.has(o)),
+    verbA: a.verb,
+    sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
+  };
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { sql } from 'kysely';
+import { createCheckDuplicates } from '../../activities/duplicates';
+import type { ActivityDeps } from '../../activities/deps';
+import { insertGovernanceDecision } from '../../db/repositories/governance';
+import { insertRun, updateRun } from '../../db/repositories/runs';
+import { insertSnapshot } from '../../db/repositories/snapshots';
+import { nearestActiveCatalog } from '../../db/repositories/catalog';
+import type { TraceContext } from '../../domain/telemetry-event';
+import type { Embedder } from '../../domain/duplicates/detector';
+import { LocalLexicalEmbedder } from '../../providers/embedders/local';
+import { importCatalog, readToolFile, SAMPLE_CATALOG } from '../../scripts/catalog-import';
+import { TEST_DATABASE_URL, testDb } from '../helpers/db';
+import { uniqueTenant } from '../helpers/stack';
+
+const db = testDb();
+afterAll(async () => db.destroy());
+const thresholds = { potential: 0.8, blocking: 0.95 };
+const sample = readToolFile(SAMPLE_CATALOG);
+const embedder = new LocalLexicalEmbedder();
+
+async function seedRun(tenant: string, capabilityKey: string): Promise<TraceContext> {
+  const runId = randomUUID();
+  const decisionId = randomUUID();
+  const snapshotId = randomUUID();
+  await insertRun(db, {
+    id: runId,
+    tenant_id: tenant,
+    correlation_id: `corr-${runId}`,
+    workflow_id: `ai-generation-run/${runId}`,
+    requested_by: 'author-1',
+    capability_key: capabilityKey,
+    capability_name: capabilityKey,
+    language: 'typescript',
+    target_runtime: 'node20',
+    intent: JSON.stringify({}),
+    status: 'RUNNING',
+  });
+  await insertGovernanceDecision(db, {
+    id: decisionId,
+    tenant_id: tenant,
+    correlation_id: `corr-${runId}`,
+    run_id: runId,
+    kind: 'AUTHORITY',
+    decision: 'ADMIT',
+    reason_code: 'ADMITTED',
+    reason: 'test',
+    subject: 'author-1',
+    authority: JSON.stringify({}),
+    policy_version: 'p',
+  });
+  await insertSnapshot(db, {
+    id: snapshotId,
+    tenant_id: tenant,
+    correlation_id: `corr-${runId}`,
+    run_id: runId,
+    governance_decision_id: decisionId,
+    capability_key: capabilityKey,
+    capability_context: JSON.stringify({}),
+    runtime_identity: JSON.stringify({}),
+    prompt_template_id: 'capability-generation',
+    prompt_template_version: 1,
+    contract_strategy_version: 'c',
+    effective_config: JSON.stringify({}),
+  });
+  return {
+    runId,
+    tenantId: tenant,
+    correlationId: `corr-${runId}`,
+    capabilityKey,
+    language: 'typescript',
+    targetRuntime: 'node20',
+    authority: {
+      subject: 'author-1',
+      roles: ['capability-author'],
+      decision: 'ADMIT',
+      governanceDecisionId: decisionId,
+      policyVersion: 'p',
+    },
+    executionSnapshotId: snapshotId,
+    runtime: null,
+    promptTemplate: null,
+    duplicateOutcome: null,
+    contractValidationOutcome: null,
+    fallback: { used: false, reason: null },
+  };
+}
+
+function check(e: Embedder = embedder) {
+  const deps = { db, telemetry: { emit: () => undefined } } as unknown as ActivityDeps;
+  return createCheckDuplicates(deps, e);
+}
+
+describe('catalog import', () => {
+  it('is idempotent: importing the same file twice leaves one version and one vector per tool', async () => {
+    const tenant = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    await importCatalog(db, tenant, sample, embedder);
+    const rows = await db
+      .selectFrom('capabilities')
+      .select(['id', 'version'])
+      .where('tenant_id', '=', tenant)
+      .execute();
+    expect(rows).toHaveLength(sample.length);
+    const vecs = await sql<{
+      n: number;
+    }>`select count(*)::int as n from capability_embeddings where tenant_id = ${tenant}`.execute(db);
+    expect(vecs.rows[0]!.n).toBe(sample.length);
+  });
+});
+
+describe('duplicate check', () => {
+  it('finds another vendor’s equivalent as BLOCKING with per-dimension scores, and never crosses tenants', async () => {
+    const tenant = uniqueTenant();
+    const other = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    const trace = await seedRun(other, 'internet-search');
+    const candidate = {
+      name: 'internet_search',
+      description: 'Search the internet for a query and return result links and snippets.',
+    };
+    // The other tenant's catalog is empty: nothing matches there.
+    const none = await check()({ duplicateCheckId: randomUUID(), capabilityName: candidate.name, thresholds, trace });
+    expect(none.outcome).toBe('NONE');
+
+    const trace2 = await seedRun(tenant, 'internet-search');
+    const hit = await check()({
+      duplicateCheckId: randomUUID(),
+      capabilityName: 'brave_web_search',
+      thresholds,
+      trace: trace2,
+    });
+    expect(hit.outcome).toBe('BLOCKING');
+    expect(hit.findings[0]!.capabilityKey).toBe('acme-web-web-search');
+    const matches = await db
+      .selectFrom('ai_generation_duplicate_matches')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .where('run_id', '=', trace2.runId)
+      .orderBy('match_rank')
+      .execute();
+    expect(matches[0]!.scores).toEqual(
+      expect.objectContaining({
+        identity: expect.any(Number),
+        contract: expect.any(Number),
+        semantic: expect.any(Number),
+        runtime: expect.any(Number),
+      }),
+    );
+    const checkRow = await db
+      .selectFrom('ai_generation_duplicate_checks')
+      .selectAll()
+      .where('run_id', '=', trace2.runId)
+      .executeTakeFirstOrThrow();
+    expect(checkRow.detector_version).toBe('four-dimension/3');
+    expect(checkRow.embedder_id).toBe(embedder.id);
+    // every matched catalog entry belongs to the run's tenant
+    const ids = matches.map((m) => m.matched_capability_id).filter((x): x is string => x !== null);
+    const owners = await db.selectFrom('capabilities').select('tenant_id').where('id', 'in', ids).execute();
+    expect(new Set(owners.map((o) => o.tenant_id))).toEqual(new Set([tenant]));
+  });
+
+  it('a sibling operation (read vs create on the same resource) is POTENTIAL at most', async () => {
+    const tenant = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    const trace = await seedRun(tenant, 'get-calendar-event');
+    const r = await check()({ duplicateCheckId: randomUUID(), capabilityName: 'delete_ticket', thresholds, trace });
+    expect(r.outcome).not.toBe('BLOCKING');
+  });
+
+  it('two concurrent runs for the same job: the second sees the first', async () => {
+    const tenant = uniqueTenant();
+    const [a, b] = [await seedRun(tenant, 'summarize-podcast'), await seedRun(tenant, 'summarize-podcast-2')];
+    const [ra, rb] = await Promise.all([
+      check()({ duplicateCheckId: randomUUID(), capabilityName: 'summarize_podcast_episode', thresholds, trace: a }),
+      check()({ duplicateCheckId: randomUUID(), capabilityName: 'summarize_podcast_episode', thresholds, trace: b }),
+    ]);
+    const outcomes = [ra.outcome, rb.outcome].sort();
+    expect(outcomes).toEqual(['BLOCKING', 'NONE']);
+    const second = ra.outcome === 'BLOCKING' ? ra : rb;
+    const first = ra.outcome === 'BLOCKING' ? b : a;
+    expect(second.findings[0]!.runId).toBe(first.runId);
+  });
+
+  it('a revision excludes its own capability key', async () => {
+    const tenant = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    const trace = await seedRun(tenant, 'acme-web-web-search');
+    const r = await check()({
+      duplicateCheckId: randomUUID(),
+      capabilityName: 'web_search',
+      thresholds,
+      trace,
+      excludeCapabilityKey: 'acme-web-web-search',
+    });
+    expect(r.findings.map((f) => f.capabilityKey)).not.toContain('acme-web-web-search');
+  });
+
+  it('vectors of different embedders are never compared', async () => {
+    const tenant = uniqueTenant();
+    const other: Embedder = { id: 'other-embedder', version: '1', embed: (t) => embedder.embed(t) };
+    await importCatalog(db, tenant, sample, other);
+    const [v] = await embedder.embed([sample[0]!]);
+    const viaLocal = await db.transaction().execute((trx) => nearestActiveCatalog(trx, tenant, embedder, v!, 10));
+    expect(viaLocal).toHaveLength(0);
+    const viaOther = await db.transaction().execute((trx) => nearestActiveCatalog(trx, tenant, other, v!, 10));
+    expect(viaOther.length).toBeGreaterThan(0);
+  });
+});
+
+describe('duplicates:screen', () => {
+  const run = (args: string[]) =>
+    spawnSync('npx', ['tsx', join(__dirname, '../../scripts/duplicates-screen.ts'), ...args], {
+      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL },
+      encoding: 'utf8',
+    });
+
+  it('prints only the JSON array, best matches first, and removes its tenant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'screen-'));
+    const cand = join(dir, 'c.json');
+    writeFileSync(
+      cand,
+      JSON.stringify([
+        {
+          id: 'x/search_the_web',
+          name: 'search_the_web',
+          description: 'Search the web for a query.',
+          inputSchema: { type: 'object', properties: { q: { type: 'string' } } },
+        },
+        { id: 'x/tell_joke', name: 'tell_joke', description: 'Tell a knock-knock joke.' },
+      ]),
+    );
+    const before = await sql<{
+      n: number;
+    }>`select count(*)::int as n from capabilities where tenant_id like 'screen-%'`.execute(db);
+    const r = run(['--catalog', SAMPLE_CATALOG, '--candidates', cand]);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as Array<{ candidateId: string; tier: string; matches: string[] }>;
+    expect(out[0]).toEqual({
+      candidateId: 'x/search_the_web',
+      tier: 'BLOCKING',
+      matches: expect.arrayContaining(['acme-web/web_search']),
+    });
+    expect(out[0]!.matches[0]).toBe('acme-web/web_search');
+    expect(out[1]).toEqual({ candidateId: 'x/tell_joke', tier: 'NONE', matches: [] });
+    const after = await sql<{
+      n: number;
+    }>`select count(*)::int as n from capabilities where tenant_id like 'screen-%'`.execute(db);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it('exits non-zero with a clear message on malformed input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'screen-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '[{"description": "no name"}]');
+    const r = run(['--catalog', bad, '--candidates', bad]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/"name" must be a non-empty string/);
+  });
+});
+
+void updateRun;

@@ -1,0 +1,148 @@
+import { runtimeDimension } from '../../domain/duplicates/dimensions';
+import { extractFeatures, type ToolRecord } from '../../domain/duplicates/features';
+import { FourDimensionDetector, type DuplicateNeighbour } from '../../domain/duplicates/detector';
+import { cosine, hashTerms } from '../../domain/duplicates/embed';
+
+/** The rules of combination/2..11: evidence against a duplicate, and what a general tool covers. */
+
+const tool = (name: string, description: string, props: Record<string, string> = {}, server?: string): ToolRecord => ({
+  name,
+  description,
+  server,
+  inputSchema: {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(props).map(([k, t]) => [k, { type: t }])),
+  },
+});
+
+const detector = new FourDimensionDetector();
+const thresholds = { potential: 0.8, blocking: 0.95 };
+
+function neighbour(id: string, entry: ToolRecord, candidate: ToolRecord): DuplicateNeighbour {
+  const a = extractFeatures(candidate);
+  const b = extractFeatures(entry);
+  return {
+    kind: 'CATALOG',
+    id,
+    capabilityKey: id,
+    externalId: id,
+    features: b,
+    cosine: cosine(hashTerms(a.terms), hashTerms(b.terms)),
+  };
+}
+
+function decide(candidate: ToolRecord, entry: ToolRecord) {
+  return detector.detect(extractFeatures(candidate), [neighbour('e', entry, candidate)], thresholds);
+}
+
+describe('features: what a tool acts on', () => {
+  it('a qualifier after a preposition is not the head of a name', () => {
+    expect(extractFeatures(tool('get_release_by_tag', 'Get a release by its tag name')).coreObject).toBe('release');
+  });
+
+  it('a name whose only resources are context nouns is a general tool', () => {
+    const f = extractFeatures(
+      tool('web_search_advanced', 'Advanced web search with filters for domains and dates', { query: 'string' }),
+    );
+    expect(f.coreObject).toBeNull();
+  });
+
+  it('SQL holds tables, and input properties count as mentions', () => {
+    expect(extractFeatures(tool('execute_sql', 'Execute any SQL statement')).mentioned).toContain('table');
+    expect(extractFeatures(tool('click', 'Perform a click', { element: 'string' })).mentioned).toContain('element');
+  });
+});
+
+describe('decision: evidence against a duplicate', () => {
+  it('labels on an issue are not an issue tracker’s issue update elsewhere (NONE)', () => {
+    const candidate = tool(
+      'update_issue_labels',
+      'Replace the labels on a GitHub issue',
+      { labels: 'array' },
+      'github',
+    );
+    const entry = tool('linear_update_issue', 'Updates an existing Linear issue', { id: 'string' }, 'linear');
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).otherSystemOtherEntity).toBe(true);
+    expect(decide(candidate, entry).outcome).toBe('NONE');
+  });
+
+  it('a video transcript is not a general page fetch (NONE)', () => {
+    const candidate = tool('get_transcript', 'Get the transcript of a YouTube video', { url: 'string' }, 'yt');
+    const entry = tool('fetch', 'Fetches a URL from the internet and returns its contents as markdown', {
+      url: 'string',
+    });
+    expect(decide(candidate, entry).outcome).toBe('NONE');
+  });
+
+  it('general resources on different systems share nothing but words (NONE)', () => {
+    const candidate = tool('kubectl_get', 'Get or list Kubernetes resources by type', { resourceType: 'string' });
+    const entry = tool('get_resource_reference', 'Returns a reference to one of the server resources', {
+      resourceId: 'number',
+    });
+    expect(decide(candidate, entry).outcome).toBe('NONE');
+  });
+});
+
+describe('decision: what a general tool covers', () => {
+  it('a runner of any SQL covers creating a table (BLOCKING)', () => {
+    const candidate = tool('create_table', 'Create a new table in the SQLite database', { query: 'string' });
+    const entry = tool('execute_sql', 'Execute any SQL query against the Postgres database', { sql: 'string' });
+    expect(decide(candidate, entry).outcome).toBe('BLOCKING');
+  });
+
+  it('a news search is covered by a web search that names news, a subset of one that does not', () => {
+    const news = tool('news_search', 'Search news articles by query with recency filters', { query: 'string' });
+    const namesNews = tool('web_search', 'Search the web for any topic: news, facts and companies', {
+      query: 'string',
+    });
+    const silent = tool('web_search', 'Search the web for any topic and get clean results', { query: 'string' });
+    expect(decide(news, namesNews).outcome).toBe('BLOCKING');
+    expect(decide(news, silent).outcome).not.toBe('BLOCKING');
+  });
+
+  it('searching arXiv papers is a vertical of a general web search (POTENTIAL)', () => {
+    const candidate = tool('search_papers', 'Search papers by query and category', { query: 'string' }, 'arxiv');
+    const entry = tool('web_search', 'Search the web for any topic and return results', { query: 'string' });
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
+describe('ranking within a tier', () => {
+  it('puts the entry whose description and signature agree most first', () => {
+    const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
+      title: 'string',
+      body: 'string',
+    });
+    const close = tool('linear_create_issue', 'Create a new issue in Linear with a title and body', {
+      title: 'string',
+      body: 'string',
+    });
+    const far = tool('asana_create_task', 'Create a task', { name: 'string' });
+    const v = detector.detect(
+      extractFeatures(candidate),
+      [neighbour('far', far, candidate), neighbour('close', close, candidate)],
+      thresholds,
+    );
+    expect(v.matches[0]?.neighbour.id).toBe('close');
+  });
+});
+
+describe('the capability key', () => {
+  // Same key as the test in generation-run.test.ts: a run named "Get Weather" against an entry
+  // whose description barely agrees with it; the words alone would only make it POTENTIAL.
+  const candidate = tool('Get Weather', 'Return the current weather for a city', { city: 'string' });
+  const entry = tool('get_weather', 'Weather for a city', { city: 'string' });
+
+  it('a run under a key the tenant already uses is BLOCKING, whatever the other dimensions say', () => {
+    const n = { ...neighbour('e', entry, candidate), capabilityKey: 'get-weather' };
+    const v = detector.detect(extractFeatures(candidate), [n], thresholds, { capabilityKey: 'get-weather' });
+    expect(v.outcome).toBe('BLOCKING');
+    expect(v.matches[0]?.rules).toContain('the same capability key: a key names one capability per tenant');
+  });
+
+  it('screening without a key decides on the dimensions alone', () => {
+    const n = { ...neighbour('e', entry, candidate), capabilityKey: 'get-weather' };
+    const v = detector.detect(extractFeatures(candidate), [n], thresholds);
+    expect(v.matches[0]?.rules ?? []).not.toContain('the same capability key: a key names one capability per tenant');
+  });
+});
