@@ -30,6 +30,27 @@ function guardedPid(guardPid: number): number | null {
   }
 }
 
+/** Pids of `sleep <seconds>` processes; none is an empty list, not an error. */
+function sleepPids(seconds: string): number[] {
+  let out: string;
+  try {
+    out = execFileSync('pgrep', ['-x', 'sleep'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return out
+    .trim()
+    .split('\n')
+    .map(Number)
+    .filter((p) => {
+      try {
+        return execFileSync('ps', ['-o', 'args=', '-p', String(p)], { encoding: 'utf8' }).trim() === `sleep ${seconds}`;
+      } catch {
+        return false; // exited between pgrep and ps
+      }
+    });
+}
+
 async function eventually<T>(what: string, probe: () => T | null | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -49,22 +70,22 @@ describe('npm run dev keeps its children', () => {
       (m) => logs.push(m),
     );
     const first = children.start('sleeper', 'sleep', ['300']);
-    const firstSleep = await eventually('the first sleep', () => guardedPid(first.pid!));
-    process.kill(firstSleep, 'SIGKILL');
-    await eventually('a restart', () => logs.some((l) => /sleeper killed by SIGKILL|exited with code 137/.test(l)));
-    const secondSleep = await eventually('the restarted sleep', () => {
-      const pids = execFileSync('pgrep', ['-x', 'sleep'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-      return (
-        pids.find(
-          (p) =>
-            p !== firstSleep &&
-            execFileSync('ps', ['-o', 'args=', '-p', String(p)], { encoding: 'utf8' }).trim() === 'sleep 300',
-        ) ?? null
+    try {
+      const firstSleep = await eventually('the first sleep', () => guardedPid(first.pid!));
+      process.kill(firstSleep, 'SIGKILL');
+      await eventually('a restart', () => logs.some((l) => /sleeper killed by SIGKILL|exited with code 137/.test(l)));
+      // During the restart pause there may be no `sleep` at all: pgrep then exits 1, which is "not yet".
+      const secondSleep = await eventually(
+        'the restarted sleep',
+        () => sleepPids('300').find((p) => p !== firstSleep) ?? null,
       );
-    });
-    expect(gaveUp).toEqual([]);
-    await children.stopAll(() => undefined);
-    await eventually('the restarted sleep to stop', () => !alive(secondSleep));
+      expect(gaveUp).toEqual([]);
+      await children.stopAll(() => undefined);
+      await eventually('the restarted sleep to stop', () => !alive(secondSleep));
+    } finally {
+      // A failed assertion must not leave a restarting child behind: it would keep Jest alive.
+      children.killAll();
+    }
   }, 30_000);
 
   it('stops every child when the dev script is killed outright (SIGKILL, no handler runs)', async () => {
@@ -79,16 +100,20 @@ describe('npm run dev keeps its children', () => {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const guardPid = await new Promise<number>((resolve, reject) => {
-      createInterface({ input: dev.stdout! }).on('line', (line) => {
-        const m = /^guard (\d+)$/.exec(line);
-        if (m) resolve(Number(m[1]));
+    try {
+      const guardPid = await new Promise<number>((resolve, reject) => {
+        createInterface({ input: dev.stdout! }).on('line', (line) => {
+          const m = /^guard (\d+)$/.exec(line);
+          if (m) resolve(Number(m[1]));
+        });
+        dev.once('exit', () => reject(new Error('the dev stand-in exited early')));
       });
-      dev.once('exit', () => reject(new Error('the dev stand-in exited early')));
-    });
-    const sleepPid = await eventually('the guarded sleep', () => guardedPid(guardPid));
-    dev.kill('SIGKILL');
-    await eventually('the guarded sleep to stop', () => !alive(sleepPid));
-    await eventually('the guard to exit', () => !alive(guardPid));
+      const sleepPid = await eventually('the guarded sleep', () => guardedPid(guardPid));
+      dev.kill('SIGKILL');
+      await eventually('the guarded sleep to stop', () => !alive(sleepPid));
+      await eventually('the guard to exit', () => !alive(guardPid));
+    } finally {
+      if (dev.exitCode === null && dev.signalCode === null) dev.kill('SIGKILL');
+    }
   }, 30_000);
 });
