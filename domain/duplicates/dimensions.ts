@@ -1,5 +1,5 @@
 import { canonTerm, canonVerb, GENERIC_PLATFORMS, VAGUE_NOUNS, type Effect, type ToolFeatures } from './features';
-import { PLATFORM_KINDS, RESOURCE_CONTAINS } from './lexicon';
+import { PLATFORM_KINDS, QUERYABLE_STORES, RESOURCE_CONTAINS } from './lexicon';
 import { STOPWORDS } from './lexicon';
 
 /** One dimension's verdict on a candidate/entry pair: a 0..1 score and evidence a reviewer can read. */
@@ -215,6 +215,8 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       a.effect !== 'delete' &&
       a.coreObject !== null &&
       b.coreObject !== null &&
+      // Only a query language's runner covers: running code is not reading code.
+      QUERYABLE_STORES.has(b.coreObject) &&
       // Anything on SQL covers creating a table: the runner's resource is the candidate's or holds it.
       (a.coreObject === b.coreObject || (RESOURCE_CONTAINS[b.coreObject] ?? []).includes(a.coreObject)),
     candidateBroader:

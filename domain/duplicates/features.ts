@@ -1,9 +1,11 @@
 import { stem } from './stem';
 import {
   BOILERPLATE,
+  DETAIL_WORDS,
   NOUN_CANON,
   PLATFORM_WORDS,
   RESOURCE_CONTAINS,
+  SQL_CONTEXT_NOUNS,
   STOPWORDS,
   VENDOR_WORDS,
   VERB_CANON,
@@ -193,6 +195,11 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
       }
     }
   }
+  // A tool of an SQL engine acts on SQL even when it only says "query" or "database".
+  const sqlEngine = [...nameWords(tool.name), ...sw, ...descWords.slice(0, 40)].some(
+    (w) => PLATFORM_WORDS[w] === 'sql',
+  );
+  const noun = (w: string): string | null => (sqlEngine ? (SQL_CONTEXT_NOUNS[w] ?? null) : null) ?? canonNoun(w);
   // Resources: name nouns first, then the description's; context nouns (web, page) go last.
   const found: string[] = [];
   // In a name the head noun comes last ("user issues" are issues), so name nouns are read backwards.
@@ -203,22 +210,20 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
   // The name word read as the verb ("git_log") is not also its resource: the description says what.
   const nameNounWords = [...[...headPart].reverse(), ...[...qualifier].reverse()].filter((w) => w !== verbWord);
   for (const w of [...nameNounWords, ...firstSentence.slice(0, 10)]) {
-    const n = canonNoun(w);
+    const n = noun(w);
     if (n && !found.includes(n) && !(n === 'sql' && w === 'select' && verb === 'select')) found.push(n);
   }
-  // A tool of an SQL engine acts on SQL even when it only says "query" or "database".
-  const sqlEngine = [...nameWords(tool.name), ...sw, ...descWords.slice(0, 40)].some(
-    (w) => PLATFORM_WORDS[w] === 'sql',
-  );
   if (sqlEngine && !found.includes('sql')) found.push('sql');
   const objects = [...found.filter((o) => !CONTEXT_NOUNS.has(o)), ...found.filter((o) => CONTEXT_NOUNS.has(o))];
   // A name whose only resources are context nouns ("web search", "fetch page") scopes a general
   // tool: the description's incidental nouns ("dates", "links") do not make it a narrower one.
-  const nameNouns = nameTokens.map(canonNoun).filter((n): n is string => n !== null);
+  const nameNouns = nameTokens.map(noun).filter((n): n is string => n !== null);
   const nameIsGeneral = nameNouns.length > 0 && nameNouns.every((n) => CONTEXT_NOUNS.has(n)) && !sqlEngine;
   // Retrieving through a SQL statement is running SQL, whatever the verb ("query", "read").
   const actionVerb = verb;
   if (objects[0] === 'sql' && (verb === 'get' || verb === 'search')) verb = 'run';
+  // Getting an entry's details or metadata ("get_object_details", "get_file_info") is describing it.
+  if (verb === 'get' && nameTokens.some((w) => DETAIL_WORDS.has(w))) verb = 'describe';
   // Getting a resource that is itself a reading action ("get a screenshot", "get logs") is that action.
   if (verb === 'get' && objects[0] && VERB_CANON[objects[0]] === objects[0] && EFFECT_OF_VERB[objects[0]] === 'read') {
     verb = objects[0];
@@ -240,16 +245,19 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
 
   const properties = schemaProperties(tool.inputSchema);
 
+  // Terms read words as the features do: a SQL engine's objects are tables, details are a description.
+  const term = (w: string): string =>
+    (sqlEngine ? SQL_CONTEXT_NOUNS[w] : undefined) ?? (DETAIL_WORDS.has(w) ? 'describe' : canonTerm(w));
   const terms = new Map<string, number>();
   for (const w of nameTokens) {
     if (STOPWORDS.has(w) && !canonVerb(w)) continue;
-    addTerm(terms, canonTerm(w), 2.5);
+    addTerm(terms, term(w), 2.5);
   }
   for (const w of descWords) {
     if (sw.has(w) || VENDOR_WORDS.has(w)) continue;
     if (STOPWORDS.has(w) && !canonVerb(w)) continue;
     if (/^\d+$/.test(w) || w.length < 2) continue;
-    addTerm(terms, canonTerm(w), 1);
+    addTerm(terms, term(w), 1);
   }
   for (const p of properties) if (p.depth === 0) addTerm(terms, `p:${p.name}`, 0.5);
   if (verb) addTerm(terms, `v:${verb}`, 2);
@@ -262,7 +270,7 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
     objects,
     mentioned: withContained(
       [...nameTokens, ...descWords, ...properties.flatMap((p) => p.name.split('-'))]
-        .map(canonNoun)
+        .map(noun)
         .filter((n): n is string => n !== null),
     ),
     coreObject: nameIsGeneral ? null : (objects.find((o) => !CONTEXT_NOUNS.has(o)) ?? null),

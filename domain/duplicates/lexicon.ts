@@ -4,7 +4,7 @@
  * tool manipulates. Pure data; versioned with the detector (LEXICON_VERSION).
  */
 
-export const LEXICON_VERSION = 'lexicon/5';
+export const LEXICON_VERSION = 'lexicon/6';
 
 /** Canonical verb for each spelling (after lower-casing; stems are looked up too). */
 export const VERB_CANON: Record<string, string> = {
@@ -394,3 +394,12 @@ export const RESOURCE_CONTAINS: Record<string, string[]> = {
   database: ['table', 'schema'],
   repo: ['file', 'directory', 'commit', 'branch'],
 };
+
+/** Stores a query language runs on: running any statement on one covers each narrower operation on it. */
+export const QUERYABLE_STORES = new Set(['sql', 'database']);
+
+/** Words that name a resource only in a SQL engine's tool: a database's "objects" are its tables and views. */
+export const SQL_CONTEXT_NOUNS: Record<string, string> = { object: 'table', objects: 'table' };
+
+/** Name words that turn "get" into "describe": getting an entry's details is describing it. */
+export const DETAIL_WORDS = new Set(['details', 'detail', 'info', 'information', 'metadata']);

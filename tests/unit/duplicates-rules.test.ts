@@ -107,6 +107,49 @@ describe('decision: what a general tool covers', () => {
   });
 });
 
+describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
+  it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
+    const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
+      query: 'string',
+    });
+    const entry = tool('browser_run_code', 'Run a code snippet in the browser', { code: 'string' });
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).coversCandidate).toBe(false);
+    expect(decide(candidate, entry).outcome).not.toBe('BLOCKING');
+  });
+
+  it("a SQL engine's objects are its tables: listing them is listing tables (BLOCKING)", () => {
+    const candidate = tool('list_tables', 'List all tables in the SQLite database', {}, 'sqlite');
+    const entry = tool('list_objects', 'List objects in a schema', { schema_name: 'string' }, 'postgres-mcp');
+    expect(extractFeatures(entry).coreObject).toBe('table');
+    expect(decide(candidate, entry).outcome).toBe('BLOCKING');
+  });
+
+  it('objects outside a SQL engine are not tables', () => {
+    expect(extractFeatures(tool('list_objects', 'List objects in a bucket', { bucket: 'string' })).coreObject).not.toBe(
+      'table',
+    );
+  });
+
+  it("getting an entry's details is describing it (BLOCKING against describe)", () => {
+    const candidate = tool(
+      'describe_table',
+      'Get the schema information for a specific table',
+      {
+        table_name: 'string',
+      },
+      'sqlite',
+    );
+    const entry = tool(
+      'get_object_details',
+      'Show detailed information about a database object',
+      { schema_name: 'string', object_name: 'string' },
+      'postgres-mcp',
+    );
+    expect(extractFeatures(entry).verb).toBe('describe');
+    expect(decide(candidate, entry).outcome).toBe('BLOCKING');
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
