@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/14',
+  version: 'combination/15',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -95,15 +95,13 @@ export function combine(d: DimensionScores): CombinedScore {
   }
   const potentialFloor = anchors.potential;
   if (
-    r.sameVerb &&
-    r.verbA === 'search' &&
-    r.oneIsGeneral &&
+    r.searchVertical &&
     !r.platformConflict &&
     d.semantic.score >= COMBINATION.siblingMinSemantic &&
     score < potentialFloor
   ) {
     score = potentialFloor;
-    rules.push('a vertical of a general tool with the same verb: a subset');
+    rules.push('a search for one kind of web content against a general web search: a vertical');
   }
   if (r.webSourceVertical && d.semantic.score >= COMBINATION.siblingMinSemantic && score < potentialFloor) {
     score = potentialFloor;

@@ -1,5 +1,5 @@
-import { canonTerm, canonVerb, GENERIC_PLATFORMS, VAGUE_NOUNS, type Effect, type ToolFeatures } from './features';
-import { PLATFORM_KINDS, QUERYABLE_STORES, RESOURCE_CONTAINS } from './lexicon';
+import { canonTerm, canonVerb, CONTEXT_NOUNS, GENERIC_PLATFORMS, VAGUE_NOUNS, type Effect, type ToolFeatures } from './features';
+import { PLATFORM_KINDS, QUERYABLE_STORES, RESOURCE_CONTAINS, WEB_PUBLISHED } from './lexicon';
 import { STOPWORDS } from './lexicon';
 
 /** One dimension's verdict on a candidate/entry pair: a 0..1 score and evidence a reviewer can read. */
@@ -26,6 +26,8 @@ export interface RuntimeScore extends DimensionScore {
   sameCoreObject: boolean;
   /** Exactly one of them names no core resource: a general tool. */
   oneIsGeneral: boolean;
+  /** Both search; one searches the web at large, the other for one kind of thing the web publishes. */
+  searchVertical: boolean;
   /** The entry runs anything on the candidate's resource (e.g. any SQL): it covers the candidate. */
   coversCandidate: boolean;
   /** The candidate runs anything on the entry's resource: a superset, for a reviewer. */
@@ -155,6 +157,17 @@ function webVertical(v: ToolFeatures, g: ToolFeatures): boolean {
   );
 }
 
+/**
+ * `g` searches a place at large (the web, a page); `v` searches it for one kind of thing: it names
+ * that place too (elements on the page, people on the web), or the place is the web and `v`'s thing
+ * is something the web publishes (news, images).
+ */
+function searchVerticalOf(v: ToolFeatures, g: ToolFeatures): boolean {
+  if (v.coreObject === null || g.coreObject !== null) return false;
+  const places = g.objects.filter((o) => CONTEXT_NOUNS.has(o) && !VAGUE_NOUNS.has(o));
+  return places.some((p) => v.objects.includes(p)) || (places.includes('web') && WEB_PUBLISHED.has(v.coreObject));
+}
+
 /** Runtime correlation: same adapter, same core function (verb × resource) and policy profile. */
 export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore {
   const sameVerb = a.verb !== null && a.verb === b.verb;
@@ -201,6 +214,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     sameObject,
     sameCoreObject: a.coreObject !== null && a.coreObject === b.coreObject,
     oneIsGeneral: (a.coreObject === null) !== (b.coreObject === null),
+    searchVertical: sameVerb && a.verb === 'search' && (searchVerticalOf(a, b) || searchVerticalOf(b, a)),
     samePrimaryObject:
       (a.coreObject !== null && a.coreObject === b.coreObject) ||
       (a.coreObject === null && b.coreObject === null && sharedObjects.length > 0) ||

@@ -395,6 +395,12 @@ export const RESOURCE_CONTAINS: Record<string, string[]> = {
   repo: ['file', 'directory', 'commit', 'branch'],
 };
 
+/**
+ * Kinds of thing the open web publishes: a search for one of them (news, images, places, papers,
+ * people) is a vertical of a general web search. Graph nodes or query suggestions are not.
+ */
+export const WEB_PUBLISHED = new Set(['news', 'video', 'image', 'place', 'paper', 'user', 'page', 'report', 'code']);
+
 /** Stores a query language runs on: running any statement on one covers each narrower operation on it. */
 export const QUERYABLE_STORES = new Set(['sql', 'database']);
 

@@ -230,6 +230,7 @@ describe('decision: the product definitions and the word-sharing traps', () => {
         samePrimaryObject: true,
         sameCoreObject: true,
         oneIsGeneral: false,
+        searchVertical: false,
         coversCandidate: false,
         candidateBroader: false,
         sharedObjects: ['issue'],

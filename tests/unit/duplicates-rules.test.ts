@@ -150,6 +150,41 @@ describe('decision: SQL catalog tools and what a runner covers (combination/14)'
   });
 });
 
+describe('decision: search verticals (combination/15)', () => {
+  const webSearch = tool('web_search', 'Search the web for any topic and return results', { query: 'string' });
+
+  it('searching a knowledge graph is no vertical of web search (NONE)', () => {
+    const candidate = tool('search_nodes', 'Search for nodes in the knowledge graph based on a query', {
+      query: 'string',
+    });
+    expect(decide(candidate, webSearch).outcome).toBe('NONE');
+  });
+
+  it('query suggestions are no vertical of web search (NONE)', () => {
+    const candidate = tool('search_suggestions', 'Returns autocomplete suggestions to refine partial queries', {
+      query: 'string',
+    });
+    expect(decide(candidate, webSearch).outcome).toBe('NONE');
+  });
+
+  it('a search for something the web publishes is a vertical of web search (POTENTIAL)', () => {
+    const candidate = tool('video_search', 'Searches for videos by query and returns video results', {
+      query: 'string',
+    });
+    expect(decide(candidate, webSearch).outcome).toBe('POTENTIAL');
+  });
+
+  it('finding elements on a page is a vertical of searching the page (POTENTIAL)', () => {
+    const candidate = tool('observe', 'Find interactive elements on the page from an instruction', {
+      instruction: 'string',
+    });
+    const entry = tool('browser_find', 'Search the current page for text or a regular expression', {
+      text: 'string',
+    });
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
