@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/15',
+  version: 'combination/16',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -107,7 +107,13 @@ export function combine(d: DimensionScores): CombinedScore {
     score = potentialFloor;
     rules.push('a search of one public web source against a general web search: a vertical');
   }
-  if (r.sameKindOtherSystem && r.sameCoreObject && r.sameRetrievalOrVerb && score < potentialFloor) {
+  // A store that a query runs on holds what a query reads elsewhere: a collection is queried as a table is.
+  if (
+    r.sameKindOtherSystem &&
+    (r.sameCoreObject || r.queriedStoreHolds) &&
+    r.sameRetrievalOrVerb &&
+    score < potentialFloor
+  ) {
     score = potentialFloor;
     rules.push('the same resource on another system of the same kind: a reviewer must look');
   }

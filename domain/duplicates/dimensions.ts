@@ -1,4 +1,12 @@
-import { canonTerm, canonVerb, CONTEXT_NOUNS, GENERIC_PLATFORMS, VAGUE_NOUNS, type Effect, type ToolFeatures } from './features';
+import {
+  canonTerm,
+  canonVerb,
+  CONTEXT_NOUNS,
+  GENERIC_PLATFORMS,
+  VAGUE_NOUNS,
+  type Effect,
+  type ToolFeatures,
+} from './features';
 import { PLATFORM_KINDS, QUERYABLE_STORES, RESOURCE_CONTAINS, WEB_PUBLISHED } from './lexicon';
 import { STOPWORDS } from './lexicon';
 
@@ -26,6 +34,8 @@ export interface RuntimeScore extends DimensionScore {
   sameCoreObject: boolean;
   /** Exactly one of them names no core resource: a general tool. */
   oneIsGeneral: boolean;
+  /** One acts on a queried store that holds the other's core resource (SQL holds tables, collections). */
+  queriedStoreHolds: boolean;
   /** Both search; one searches the web at large, the other for one kind of thing the web publishes. */
   searchVertical: boolean;
   /** The entry runs anything on the candidate's resource (e.g. any SQL): it covers the candidate. */
@@ -214,6 +224,11 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     sameObject,
     sameCoreObject: a.coreObject !== null && a.coreObject === b.coreObject,
     oneIsGeneral: (a.coreObject === null) !== (b.coreObject === null),
+    queriedStoreHolds:
+      a.coreObject !== null &&
+      b.coreObject !== null &&
+      ((QUERYABLE_STORES.has(a.coreObject) && (RESOURCE_CONTAINS[a.coreObject] ?? []).includes(b.coreObject)) ||
+        (QUERYABLE_STORES.has(b.coreObject) && (RESOURCE_CONTAINS[b.coreObject] ?? []).includes(a.coreObject))),
     searchVertical: sameVerb && a.verb === 'search' && (searchVerticalOf(a, b) || searchVerticalOf(b, a)),
     samePrimaryObject:
       (a.coreObject !== null && a.coreObject === b.coreObject) ||

@@ -185,6 +185,27 @@ describe('decision: search verticals (combination/15)', () => {
   });
 });
 
+describe('decision: queried stores on other systems (combination/16)', () => {
+  it('an aggregation over a MongoDB collection against a SQL query runner is POTENTIAL', () => {
+    const candidate = tool(
+      'aggregate',
+      'Run an aggregation pipeline against a MongoDB collection',
+      { database: 'string', collection: 'string', pipeline: 'array' },
+      'mongodb',
+    );
+    const entry = tool('read_query', 'Execute a SELECT query on the SQLite database', { query: 'string' }, 'sqlite');
+    const r = runtimeDimension(extractFeatures(candidate), extractFeatures(entry));
+    expect(r.queriedStoreHolds).toBe(true);
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+
+  it('a repository holds directories, but it is no queried store: creating one is not creating the other', () => {
+    const candidate = tool('create_directory', 'Create a new directory on the local filesystem', { path: 'string' });
+    const entry = tool('create_repository', 'Create a new GitHub repository', { name: 'string' }, 'github');
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).queriedStoreHolds).toBe(false);
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
