@@ -231,6 +231,7 @@ describe('decision: the product definitions and the word-sharing traps', () => {
         sameCoreObject: true,
         oneIsGeneral: false,
         searchVertical: false,
+        queriedStoreHolds: false,
         coversCandidate: false,
         candidateBroader: false,
         sharedObjects: ['issue'],
