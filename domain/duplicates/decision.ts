@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/16',
+  version: 'combination/17',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -83,6 +83,10 @@ export function combine(d: DimensionScores): CombinedScore {
   if (r.bothGeneral && r.platformConflict && score > COMBINATION.capBelowPotential) {
     score = COMBINATION.capBelowPotential;
     rules.push('only general resources on different systems: nothing says the job is shared');
+  }
+  if (r.otherSystemOtherEntities && score > COMBINATION.capBelowPotential) {
+    score = COMBINATION.capBelowPotential;
+    rules.push('another system, and each leads with a resource the other never mentions: other entities');
   }
   if (r.otherSystemOtherEntity && score > COMBINATION.capBelowPotential) {
     score = COMBINATION.capBelowPotential;

@@ -36,6 +36,11 @@ export interface RuntimeScore extends DimensionScore {
   oneIsGeneral: boolean;
   /** One acts on a queried store that holds the other's core resource (SQL holds tables, collections). */
   queriedStoreHolds: boolean;
+  /**
+   * On another system, and each leads with a resource the other never mentions (a reaction to a chat
+   * message vs a comment on an issue; a deployed worker's code vs a code search): other entities.
+   */
+  otherSystemOtherEntities: boolean;
   /** Both search; one searches the web at large, the other for one kind of thing the web publishes. */
   searchVertical: boolean;
   /** The entry runs anything on the candidate's resource (e.g. any SQL): it covers the candidate. */
@@ -178,6 +183,11 @@ function searchVerticalOf(v: ToolFeatures, g: ToolFeatures): boolean {
   return places.some((p) => v.objects.includes(p)) || (places.includes('web') && WEB_PUBLISHED.has(v.coreObject));
 }
 
+/** The first two resources a tool names, context nouns left out. */
+function lead(f: ToolFeatures): string[] {
+  return f.objects.filter((o) => !CONTEXT_NOUNS.has(o)).slice(0, 2);
+}
+
 /** Runtime correlation: same adapter, same core function (verb × resource) and policy profile. */
 export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore {
   const sameVerb = a.verb !== null && a.verb === b.verb;
@@ -229,6 +239,10 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       b.coreObject !== null &&
       ((QUERYABLE_STORES.has(a.coreObject) && (RESOURCE_CONTAINS[a.coreObject] ?? []).includes(b.coreObject)) ||
         (QUERYABLE_STORES.has(b.coreObject) && (RESOURCE_CONTAINS[b.coreObject] ?? []).includes(a.coreObject))),
+    otherSystemOtherEntities:
+      platformConflict &&
+      lead(b).some((o) => !a.mentioned.includes(o)) &&
+      lead(a).some((o) => !b.mentioned.includes(o)),
     searchVertical: sameVerb && a.verb === 'search' && (searchVerticalOf(a, b) || searchVerticalOf(b, a)),
     samePrimaryObject:
       (a.coreObject !== null && a.coreObject === b.coreObject) ||

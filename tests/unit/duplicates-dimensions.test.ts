@@ -232,6 +232,7 @@ describe('decision: the product definitions and the word-sharing traps', () => {
         oneIsGeneral: false,
         searchVertical: false,
         queriedStoreHolds: false,
+        otherSystemOtherEntities: false,
         coversCandidate: false,
         candidateBroader: false,
         sharedObjects: ['issue'],

@@ -206,6 +206,40 @@ describe('decision: queried stores on other systems (combination/16)', () => {
   });
 });
 
+describe('decision: other entities on other systems (combination/17)', () => {
+  const issueComment = tool(
+    'add_issue_comment',
+    'Add a comment or reaction to a specific issue in a GitHub repository',
+    { issue_number: 'number', body: 'string', reaction: 'string' },
+    'github',
+  );
+
+  it('a reaction to a chat message is not a comment on an issue elsewhere (NONE)', () => {
+    const candidate = tool(
+      'slack_add_reaction',
+      'Add a reaction emoji to a message',
+      { channel_id: 'string', reaction: 'string' },
+      'slack',
+    );
+    const r = runtimeDimension(extractFeatures(candidate), extractFeatures(issueComment));
+    expect(r.otherSystemOtherEntities).toBe(true);
+    expect(decide(candidate, issueComment).outcome).toBe('NONE');
+  });
+
+  it('a comment on an issue in another tracker is the same operation elsewhere (POTENTIAL)', () => {
+    const candidate = tool(
+      'linear_add_comment',
+      'Adds a comment to an existing Linear issue',
+      { issueId: 'string', body: 'string' },
+      'linear',
+    );
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(issueComment)).otherSystemOtherEntities).toBe(
+      false,
+    );
+    expect(decide(candidate, issueComment).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
