@@ -24,6 +24,7 @@ import { telemetryRouter } from './telemetry-router';
 import type { AppConfig } from '../lib/config';
 import { runsRouter } from './runs-router';
 import { inboxRouter } from './inbox-router';
+import { createRunStarter, type RunStarter } from './run-starter';
 
 export interface AppDeps {
   db: Db;
@@ -43,8 +44,14 @@ export interface AppDeps {
 
 export const API_BASE = '/api/admin/ai-generation';
 
+/** The run starter of each app, so starting and stopping the server start and stop it too. */
+const startersOfApps = new WeakMap<express.Express, RunStarter>();
+const startersOfServers = new WeakMap<Server, RunStarter>();
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
+  const starter = createRunStarter({ db: deps.db, gateway: deps.gateway, logger: deps.logger });
+  startersOfApps.set(app, starter);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
@@ -69,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
     runsRouter({
       db: deps.db,
       gateway: deps.gateway,
+      starter,
       clock: deps.clock ?? (() => new Date()),
       security: deps.security,
       emitTelemetry: deps.emitTelemetry,
@@ -95,6 +103,11 @@ export async function startServer(
     const server = app.listen(port, host, (err?: Error) => {
       if (err) return reject(err);
       const { port: actual } = server.address() as AddressInfo;
+      const starter = startersOfApps.get(app);
+      if (starter) {
+        startersOfServers.set(server, starter);
+        starter.start();
+      }
       resolve({ server, url: `http://${host}:${actual}` });
     });
   });
@@ -103,4 +116,5 @@ export async function startServer(
 export async function stopServer(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  await startersOfServers.get(server)?.stop();
 }

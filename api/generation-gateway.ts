@@ -25,6 +25,8 @@ export const DEFAULT_TEMPORAL_RPC_TIMEOUT_MS = 5_000;
  * call is scoped to the caller's tenant: a run of another tenant is "not found".
  */
 export interface GenerationGateway {
+  /** The task queue this gateway starts runs on (the start outbox is kept per queue). */
+  readonly taskQueue: string;
   /** `idempotentRetry`: the run id came from an Idempotency-Key, so an existing run is the answer. */
   startRun(input: GenerationRunInput, opts?: { idempotentRetry?: boolean }): Promise<{ workflowId: string }>;
   /** Live state of a run whose rows may not be written yet; null when no such run of this tenant. */
@@ -123,6 +125,7 @@ export function createTemporalGateway(
   }
 
   return {
+    taskQueue,
     async startRun(input, opts = {}) {
       const workflowId = generationRunWorkflowId(input.runId);
       try {

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Db } from '../db/database';
 import { HttpError } from './errors';
+import { countUnstartedRuns } from '../db/repositories/run-starts';
 
 /** 429 with `Retry-After` (seconds), as problem+json through the one error middleware. */
 export class TooManyRequestsError extends HttpError {
@@ -61,7 +62,8 @@ export async function assertRunsInFlightBelow(db: Db, tenantId: string, cap: num
     .where('tenant_id', '=', tenantId)
     .where('status', 'in', [...IN_FLIGHT])
     .executeTakeFirstOrThrow();
-  const n = Number(row.n);
+  // Accepted runs whose workflow has not started yet (Temporal slow or down) are in flight too.
+  const n = Number(row.n) + (await countUnstartedRuns(db, tenantId));
   if (n >= cap) {
     throw new TooManyRequestsError(`this tenant already has ${n} runs in flight (at most ${cap}); retry later`, 5);
   }

@@ -5,13 +5,15 @@ import { getActiveCapability, listContractsForRun } from '../db/repositories/con
 import { listDuplicatesForRun } from '../db/repositories/duplicates';
 import { listDuplicateAdjudicationsForRun, listGovernanceDecisionsForRun } from '../db/repositories/governance';
 import { decodeCursor, getRun, InvalidCursorError, listRunLedger, type RunRow } from '../db/repositories/runs';
+import { getRunStart } from '../db/repositories/run-starts';
 import { listTelemetryForRun } from '../db/repositories/telemetry';
 import type { GenerationRunInput } from '../domain/types';
 import { principalOf } from './auth';
 import { REVIEWER_ROLES, hasAnyRole } from '../domain/lifecycle';
 import type { Principal } from '../domain/types';
-import { BadRequestError, ForbiddenError, HttpError, NotFoundError } from './errors';
+import { BadRequestError, ConflictError, ForbiddenError, HttpError, NotFoundError } from './errors';
 import type { GenerationGateway } from './generation-gateway';
+import type { RunStarter } from './run-starter';
 import type { TelemetryEvent } from '../domain/telemetry-event';
 import { recordDeniedAttempt } from './denied-attempt';
 import { signDecision, type DecisionAction } from '../lib/decision-signing';
@@ -34,6 +36,7 @@ import {
 export function runsRouter(deps: {
   db: Db;
   gateway: GenerationGateway;
+  starter: RunStarter;
   clock: () => Date;
   security: AppSecurity;
   emitTelemetry?: (event: TelemetryEvent) => void;
@@ -159,8 +162,10 @@ export function runsRouter(deps: {
         }
         input.revisionOf = body.revisionOf;
       }
-      // Authority is decided inside the run (and a denial is recorded there); the API only starts it.
-      const { workflowId } = await deps.gateway.startRun(input, { idempotentRetry: idempotencyKey !== null });
+      // Authority is decided inside the run (and a denial is recorded there); the API only accepts
+      // it: committed to the start outbox, the workflow starts without the caller waiting on Temporal.
+      const { workflowId, accepted: isNew } = await deps.starter.accept(input);
+      if (!isNew && !idempotencyKey) throw new ConflictError(`run ${runId} already exists`);
       const accepted = {
         runId,
         workflowId,
@@ -202,6 +207,20 @@ export function runsRouter(deps: {
     const { runId } = parseWith(runIdParams, req.params, 'path');
     const run = await getRun(deps.db, principal.tenantId, runId);
     if (!run) {
+      const accepted = await getRunStart(deps.db, principal.tenantId, runId);
+      if (accepted && !accepted.startedAtUtc) {
+        // Accepted, its workflow not started yet (Temporal slow or down): the start is retried.
+        res.json({
+          runId,
+          status: 'REQUESTED',
+          workflowId: accepted.workflowId,
+          workflowStatus: 'NOT_STARTED',
+          startAttempts: accepted.attempts,
+          executionSnapshotId: null,
+          pending: true,
+        });
+        return;
+      }
       // Started but its first row not yet written: Temporal knows it, PostgreSQL doesn't yet.
       const pending = await deps.gateway.pendingRun(principal.tenantId, runId);
       if (!pending) throw new NotFoundError(`run ${runId} not found`);

@@ -18,6 +18,7 @@ import type { ConfigurationAuditTable, ConfigurationValuesTable } from './tables
 import type { ExecutionSnapshotsTable } from './tables/execution-snapshots';
 import type { AiGenerationDuplicateAdjudicationsTable, GovernanceDecisionsTable } from './tables/governance-decisions';
 import type { PromptTemplatesTable } from './tables/prompt-templates';
+import type { AiGenerationRunStartsTable } from './tables/run-starts';
 import type { AiGenerationStepResultsTable } from './tables/step-results';
 import type { TelemetryEventsTable } from './tables/telemetry-events';
 
@@ -38,6 +39,7 @@ export interface Database {
   capabilities: CapabilitiesTable;
   telemetry_events: TelemetryEventsTable;
   ai_generation_step_results: AiGenerationStepResultsTable;
+  ai_generation_run_starts: AiGenerationRunStartsTable;
   configuration_audit: ConfigurationAuditTable;
   configuration_values: ConfigurationValuesTable;
 }

@@ -8,6 +8,7 @@ import * as observability from './2026-11-24T0500_observability';
 import * as modelRuntimeEvidence from './2026-11-24T0501_model-runtime-evidence';
 import * as stepResults from './2026-11-24T0300_step-results';
 import * as idempotencyKeys from './2026-11-24T0400_idempotency-keys';
+import * as runStarts from './2026-11-24T0600_run-starts';
 
 /** Every migration, in order, listed explicitly (no directory scanning: the bundle is the truth). */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T0501_model-runtime-evidence': modelRuntimeEvidence,
   '2026-11-24T0300_step-results': stepResults,
   '2026-11-24T0400_idempotency-keys': idempotencyKeys,
+  '2026-11-24T0600_run-starts': runStarts,
 };

@@ -1,0 +1,119 @@
+import type { Db } from '../db/database';
+import { acceptRunStart, claimDueRunStarts, deferRunStart, markRunStarted } from '../db/repositories/run-starts';
+import type { GenerationRunInput } from '../domain/types';
+import type { Logger } from '../lib/logger';
+import { generationRunWorkflowId } from '../workflows/ids';
+import type { GenerationGateway } from './generation-gateway';
+
+/**
+ * Accepting a run does not wait on Temporal. `accept` commits the run to the start outbox
+ * (`ai_generation_run_starts`) and returns; the workflow is then started from the row: at once by
+ * this process, and again by any starter polling the task queue when that start failed or this
+ * process died first. A start is idempotent (the workflow id is the run's), so a row started twice
+ * is one run. While Temporal is unreachable, starts are retried with backoff, each failure on the
+ * row (`attempts`, `last_error`) and in the log: nothing accepted is lost.
+ */
+export interface RunStarter {
+  /** Commits the accepted run and starts it in the background; false when it was already accepted. */
+  accept(input: GenerationRunInput): Promise<{ workflowId: string; accepted: boolean }>;
+  /** Polls for starts owed on this task queue (rows of a process that died, failed starts). */
+  start(): void;
+  /** Stops polling and waits for the starts in progress. */
+  stop(): Promise<void>;
+}
+
+export interface RunStarterOptions {
+  db: Db;
+  gateway: GenerationGateway;
+  logger: Logger;
+  /** How often owed starts are looked for. */
+  pollMs?: number;
+  /** How long a start may take before another starter may try the row. */
+  leaseMs?: number;
+  /** Rows taken per poll. */
+  batch?: number;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export function createRunStarter(opts: RunStarterOptions): RunStarter {
+  const { db, gateway, logger } = opts;
+  const pollMs = opts.pollMs ?? 1_000;
+  const leaseMs = opts.leaseMs ?? 15_000;
+  const batch = opts.batch ?? 16;
+  const inProgress = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+  let stopped = false;
+
+  function track(p: Promise<void>): void {
+    inProgress.add(p);
+    void p.finally(() => inProgress.delete(p));
+  }
+
+  async function startOne(input: GenerationRunInput, attempt: number): Promise<void> {
+    try {
+      await gateway.startRun(input, { idempotentRetry: true });
+      await markRunStarted(db, input.runId);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const delayMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, attempt - 1));
+      logger.warn('run start failed; retrying', {
+        runId: input.runId,
+        tenantId: input.tenantId,
+        attempt,
+        retryInMs: delayMs,
+        error: message,
+      });
+      await deferRunStart(db, input.runId, message, delayMs).catch((deferErr: unknown) =>
+        // The lease still ends, so the row is retried anyway; only the recorded reason is missing.
+        logger.warn('could not record a failed run start', {
+          runId: input.runId,
+          error: deferErr instanceof Error ? deferErr.message : String(deferErr),
+        }),
+      );
+    }
+  }
+
+  async function poll(): Promise<void> {
+    if (polling || stopped) return;
+    polling = true;
+    try {
+      const due = await claimDueRunStarts(db, gateway.taskQueue, batch, leaseMs);
+      await Promise.all(due.map((row) => startOne(row.input as unknown as GenerationRunInput, row.attempts)));
+    } catch (err) {
+      logger.warn('looking for owed run starts failed', { error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      polling = false;
+    }
+  }
+
+  return {
+    async accept(input) {
+      const workflowId = generationRunWorkflowId(input.runId);
+      const accepted = await acceptRunStart(db, {
+        runId: input.runId,
+        tenantId: input.tenantId,
+        taskQueue: gateway.taskQueue,
+        workflowId,
+        input,
+        leaseMs,
+      });
+      // Inside the request's async context, so its trace reaches the workflow's headers.
+      if (accepted && !stopped) track(startOne(input, 1));
+      return { workflowId, accepted };
+    },
+    start() {
+      if (timer || stopped) return;
+      timer = setInterval(() => track(poll()), pollMs);
+      timer.unref();
+      track(poll());
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await Promise.allSettled([...inProgress]);
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { acceptRunStart, claimDueRunStarts, getRunStart } from '../../db/repositories/run-starts';
+import type { GenerationRunInput } from '../../domain/types';
+import { generationRunWorkflowId } from '../../workflows/ids';
+import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
+import { startTemporalDevServer } from '../helpers/temporal';
+
+/**
+ * The run-start outbox (api/run-starter.ts): a run accepted by `POST /runs` is a committed row
+ * before the answer, and its workflow starts from that row, also when the process that accepted
+ * it died before starting it.
+ */
+
+const AUTHOR = ['capability-author'];
+const INTENT = {
+  name: 'Tide Table',
+  problemStatement: 'Return the times of high and low tide for a harbour on a given date.',
+  language: 'typescript',
+  targetRuntime: 'node20',
+};
+
+let env: TestWorkflowEnvironment;
+let stack: Stack;
+
+beforeAll(async () => {
+  env = await startTemporalDevServer();
+  stack = await startStack(env);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await env?.teardown();
+});
+
+function inputFor(tenant: string, runId: string): GenerationRunInput {
+  return {
+    runId,
+    tenantId: tenant,
+    correlationId: `${tenant}:corr-${runId.slice(0, 8)}`,
+    principal: { subject: `author-${tenant}`, tenantId: tenant, roles: AUTHOR },
+    intent: { ...INTENT, seedInputSchema: null, examples: [] },
+    redactions: [],
+    requestedAtUtc: new Date().toISOString(),
+  } as GenerationRunInput;
+}
+
+describe('the run-start outbox', () => {
+  it('commits the accepted run before answering 202, and marks it started', async () => {
+    const tenant = uniqueTenant('outbox');
+    const token = await stack.token(tenant, AUTHOR);
+    const res = await api(stack, 'POST', '/runs', { token, body: INTENT });
+    expect(res.status).toBe(202);
+    const row = await getRunStart(stack.db, tenant, res.body.runId);
+    expect(row?.workflowId).toBe(generationRunWorkflowId(res.body.runId));
+    expect(res.body.workflowId).toBe(row?.workflowId);
+    await waitForStatus(stack, token, res.body.runId, ['DRAFT', 'AWAITING_ADJUDICATION']);
+    expect((await getRunStart(stack.db, tenant, res.body.runId))?.startedAtUtc).toBeInstanceOf(Date);
+    // Another tenant never sees it.
+    expect(await getRunStart(stack.db, uniqueTenant('other'), res.body.runId)).toBeUndefined();
+  });
+
+  it('starts a run whose accepting process died before starting it, once its lease ends', async () => {
+    const tenant = uniqueTenant('orphan');
+    const token = await stack.token(tenant, AUTHOR);
+    const runId = crypto.randomUUID();
+    // What a process that crashed right after committing leaves behind: a row, no workflow.
+    const accepted = await acceptRunStart(stack.db, {
+      runId,
+      tenantId: tenant,
+      taskQueue: stack.taskQueue,
+      workflowId: generationRunWorkflowId(runId),
+      input: inputFor(tenant, runId),
+      leaseMs: 1_500,
+    });
+    expect(accepted).toBe(true);
+    const before = await api(stack, 'GET', `/runs/${runId}`, { token });
+    expect(before.body).toMatchObject({ runId, status: 'REQUESTED', workflowStatus: 'NOT_STARTED', pending: true });
+    const rested = await waitForStatus(stack, token, runId, ['DRAFT', 'AWAITING_ADJUDICATION']);
+    expect(rested.body.runId).toBe(runId);
+    const row = await getRunStart(stack.db, tenant, runId);
+    expect(row?.attempts).toBe(2); // the dead process's, then the poller's
+    expect(row?.startedAtUtc).toBeInstanceOf(Date);
+  });
+
+  it('leases a due row to one starter only, and only on its own task queue', async () => {
+    const tenant = uniqueTenant('lease');
+    const queue = `lease-${tenant}`;
+    const runId = crypto.randomUUID();
+    await acceptRunStart(stack.db, {
+      runId,
+      tenantId: tenant,
+      taskQueue: queue,
+      workflowId: generationRunWorkflowId(runId),
+      input: inputFor(tenant, runId),
+      leaseMs: 0,
+    });
+    expect(await claimDueRunStarts(stack.db, `another-${queue}`, 10, 60_000)).toEqual([]);
+    const [a, b] = await Promise.all([
+      claimDueRunStarts(stack.db, queue, 10, 60_000),
+      claimDueRunStarts(stack.db, queue, 10, 60_000),
+    ]);
+    expect([...a, ...b].map((r) => r.runId)).toEqual([runId]);
+    // Leased: not due again until the lease ends.
+    expect(await claimDueRunStarts(stack.db, queue, 10, 60_000)).toEqual([]);
+  });
+
+  it('answers a repeated Idempotency-Key with the same run and one outbox row', async () => {
+    const tenant = uniqueTenant('idem');
+    const token = await stack.token(tenant, AUTHOR);
+    const post = () =>
+      fetch(`${stack.url}/api/admin/ai-generation/runs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-correlation-id': `corr-${tenant}`,
+          'idempotency-key': `key-${tenant}`,
+        },
+        body: JSON.stringify(INTENT),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const [first, second] = await Promise.all([post(), post()]);
+    expect(first.body.runId).toBe(second.body.runId);
+    const rows = await stack.db
+      .selectFrom('ai_generation_run_starts')
+      .select('run_id')
+      .where('tenant_id', '=', tenant)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+});
