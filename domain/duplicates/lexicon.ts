@@ -4,7 +4,7 @@
  * tool manipulates. Pure data; versioned with the detector (LEXICON_VERSION).
  */
 
-export const LEXICON_VERSION = 'lexicon/6';
+export const LEXICON_VERSION = 'lexicon/7';
 
 /** Canonical verb for each spelling (after lower-casing; stems are looked up too). */
 export const VERB_CANON: Record<string, string> = {
@@ -151,7 +151,6 @@ export const NOUN_CANON: Record<string, string> = {
   column: 'schema',
   columns: 'schema',
   sql: 'sql',
-  select: 'sql',
   database: 'database',
   db: 'database',
   screenshot: 'screenshot',
@@ -404,8 +403,11 @@ export const WEB_PUBLISHED = new Set(['news', 'video', 'image', 'place', 'paper'
 /** Stores a query language runs on: running any statement on one covers each narrower operation on it. */
 export const QUERYABLE_STORES = new Set(['sql', 'database']);
 
-/** Words that name a resource only in a SQL engine's tool: a database's "objects" are its tables and views. */
-export const SQL_CONTEXT_NOUNS: Record<string, string> = { object: 'table', objects: 'table' };
+/**
+ * Words that name a resource only in a SQL engine's tool: a database's "objects" are its tables and
+ * views, and "select" is a statement (elsewhere one selects a tab or an option).
+ */
+export const SQL_CONTEXT_NOUNS: Record<string, string> = { object: 'table', objects: 'table', select: 'sql' };
 
 /** Name words that turn "get" into "describe": getting an entry's details is describing it. */
 export const DETAIL_WORDS = new Set(['details', 'detail', 'info', 'information', 'metadata']);

@@ -216,6 +216,41 @@ describe('decision: the product definitions and the word-sharing traps', () => {
     expect(classifyCombined(0.79, thresholds)).toBe('NONE');
   });
 
+  it('floors another operation on the same resource of the same system to POTENTIAL, never BLOCKING', () => {
+    const c = combine({
+      identity: { score: 0, evidence: '', sharedResourceWords: 1 },
+      contract: { score: 0, evidence: '' },
+      semantic: { score: 0.5, evidence: '' },
+      runtime: {
+        score: 0.4,
+        evidence: '',
+        effectMismatch: true,
+        sameVerb: false,
+        sameObject: true,
+        samePrimaryObject: true,
+        sameCoreObject: true,
+        oneIsGeneral: false,
+        searchVertical: false,
+        queriedStoreHolds: false,
+        otherSystemOtherEntities: false,
+        coversCandidate: false,
+        candidateBroader: false,
+        sharedObjects: ['table'],
+        platformConflict: false,
+        unrelatedSystems: false,
+        sameKindOtherSystem: false,
+        bothGeneral: false,
+        webSourceVertical: false,
+        otherSystemOtherEntity: false,
+        coreResourceConflict: false,
+        verbA: 'create',
+        sameRetrievalOrVerb: false,
+      },
+    });
+    expect(classifyCombined(c.score, thresholds)).toBe('POTENTIAL');
+    expect(c.rules.join(' ')).toContain('a sibling');
+  });
+
   it('caps a different effect below BLOCKING whatever the other dimensions say', () => {
     const c = combine({
       identity: { score: 1, evidence: '', sharedResourceWords: 1, keyHasResource: true },

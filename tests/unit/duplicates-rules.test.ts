@@ -240,6 +240,26 @@ describe('decision: other entities on other systems (combination/17)', () => {
   });
 });
 
+describe('decision: siblings on one system (combination/18)', () => {
+  it('"select" names SQL only in a SQL engine’s tool', () => {
+    expect(extractFeatures(tool('browser_tabs', 'List, create, close, or select a browser tab')).objects).not.toContain(
+      'sql',
+    );
+    expect(
+      extractFeatures(tool('read_query', 'Execute a SELECT query on the database', { query: 'string' }, 'sqlite'))
+        .objects,
+    ).toContain('sql');
+  });
+
+  it('another operation on the same resource is a sibling a reviewer must see (POTENTIAL)', () => {
+    const candidate = tool('session_create', 'Create or reuse a browser session and set it as the active tab', {
+      sessionId: 'string',
+    });
+    const entry = tool('browser_tabs', 'List, create, close, or select a browser tab', { action: 'string' });
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
