@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import {
   missingEmbeddings,
   nearestActiveCatalog,
+  upsertDuplicateFeatures,
   upsertEmbedding,
   vectorLiteral,
   type CatalogNeighbourRow,
@@ -22,6 +23,7 @@ import {
   type ScoredMatch,
 } from '../domain/duplicates/detector';
 import { extractFeatures, type ToolRecord } from '../domain/duplicates/features';
+import { FEATURES_VERSION, fromStoredFeatures, toStoredFeatures } from '../domain/duplicates/stored-features';
 import { NEIGHBOURS_K } from '../domain/duplicates/screen';
 import type { DuplicateOutcome } from '../domain/types';
 import { createEmbedder } from '../providers/embedders';
@@ -89,15 +91,18 @@ function catalogNeighbour(r: CatalogNeighbourRow): DuplicateNeighbour {
     capabilityKey: r.capability_key,
     externalId: r.external_id,
     cosine: r.cosine,
-    features: extractFeatures({
-      name: r.name,
-      description: r.description,
-      inputSchema: r.input_schema,
-      outputSchema: r.output_schema,
-      annotations: r.annotations,
-      server: typeof r.provenance?.server === 'string' ? r.provenance.server : null,
-      runtime: r.runtime,
-    }),
+    // Stored with the entry by this detector version; derived again only where they are missing.
+    features: r.stored_features
+      ? fromStoredFeatures(r.stored_features)
+      : extractFeatures({
+          name: r.name,
+          description: r.description,
+          inputSchema: r.input_schema,
+          outputSchema: r.output_schema,
+          annotations: r.annotations,
+          server: typeof r.provenance?.server === 'string' ? r.provenance.server : null,
+          runtime: r.runtime,
+        }),
   };
 }
 
@@ -121,6 +126,7 @@ export async function runDuplicateCheck(
     efSearch: p.efSearch,
     excludeCapabilityKey: exclude,
     identityKey: features.identityKey,
+    featuresVersion: FEATURES_VERSION,
   });
   const seen = new Set<string>();
   const neighbours: DuplicateNeighbour[] = [];
@@ -166,6 +172,12 @@ export async function embedMissing(db: Db, embedder: Embedder, tenantId: string,
       embedderId: embedder.id,
       embedderVersion: embedder.version,
       vector: vectors[i]!,
+    });
+    await upsertDuplicateFeatures(db, {
+      capabilityId: rows[i]!.id,
+      tenantId,
+      version: FEATURES_VERSION,
+      features: toStoredFeatures(extractFeatures(recordOfRow(rows[i]!))),
     });
   }
   return rows.length;

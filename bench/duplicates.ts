@@ -5,12 +5,14 @@ import { Client } from 'pg';
 import { createDb, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { vectorLiteral } from '../db/repositories/catalog';
-import { lockTenantDuplicates, runDuplicateCheck } from '../activities/duplicates';
+import { lockTenantDuplicates, recordOfRow, runDuplicateCheck } from '../activities/duplicates';
+import { FEATURES_VERSION, toStoredFeatures } from '../domain/duplicates/stored-features';
 import { FourDimensionDetector } from '../domain/duplicates/detector';
-import { identityKey, type ToolRecord } from '../domain/duplicates/features';
+import { extractFeatures, identityKey, type ToolRecord } from '../domain/duplicates/features';
 import { capabilityKeyFor } from '../domain/duplicates/normalize';
 import { deterministicUuid } from '../domain/deterministic-id';
 import { LocalLexicalEmbedder } from '../providers/embedders/local';
+import { NEIGHBOURS_K } from '../domain/duplicates/screen';
 
 /**
  * `npm run bench:duplicates`: synthetic catalogs built from the real tools in
@@ -28,7 +30,8 @@ const BASE_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/toolnexus';
 const DATA_DIR = process.env.MCP_TOOLS_DIR ?? join(__dirname, '..', '..', 'shared', 'data', 'mcp-tools');
 const TENANT = 'bench';
-const K = 24;
+/** The reference fetches as many neighbours as the check does: the same top-k, without the rest. */
+const K = NEIGHBOURS_K;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -167,6 +170,27 @@ export async function bulkInsert(
     );
     await sql`insert into capability_embeddings (capability_id, tenant_id, embedder_id, embedder_version, embedding)
       values ${sql.join(values)}`.execute(db);
+    // As catalog:import does: each entry's duplicate features, derived once from the stored entry.
+    const features = rows.map(
+      (t, j) =>
+        sql`(${caps[j]!.id}, ${FEATURES_VERSION}, ${TENANT}, ${JSON.stringify(
+          toStoredFeatures(
+            extractFeatures(
+              recordOfRow({
+                name: t.name,
+                description: t.description,
+                input_schema: t.inputSchema ?? {},
+                output_schema: t.outputSchema ?? null,
+                annotations: t.annotations ?? {},
+                provenance: { server: t.server },
+                runtime: 'mcp',
+              }),
+            ),
+          ),
+        )}::jsonb)`,
+    );
+    await sql`insert into capability_duplicate_features (capability_id, features_version, tenant_id, features)
+      values ${sql.join(features)}`.execute(db);
   }
 }
 

@@ -13,7 +13,7 @@ import type {
 import type { AiGenerationPromptArtifactsTable } from './tables/ai-generation-prompt-artifacts';
 import type { AiGenerationPromptRunsTable } from './tables/ai-generation-prompt-runs';
 import type { AiGenerationRunsTable } from './tables/ai-generation-runs';
-import type { CapabilitiesTable } from './tables/capabilities';
+import type { CapabilitiesTable, CapabilityDuplicateFeaturesTable } from './tables/capabilities';
 import type { ConfigurationAuditTable, ConfigurationValuesTable } from './tables/configuration-audit';
 import type { ExecutionSnapshotsTable } from './tables/execution-snapshots';
 import type { AiGenerationDuplicateAdjudicationsTable, GovernanceDecisionsTable } from './tables/governance-decisions';
@@ -40,6 +40,7 @@ export interface Database {
   telemetry_events: TelemetryEventsTable;
   ai_generation_step_results: AiGenerationStepResultsTable;
   ai_generation_run_starts: AiGenerationRunStartsTable;
+  capability_duplicate_features: CapabilityDuplicateFeaturesTable;
   configuration_audit: ConfigurationAuditTable;
   configuration_values: ConfigurationValuesTable;
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDb, type Db } from '../db/database';
-import { countCatalog, upsertCapability, upsertEmbedding } from '../db/repositories/catalog';
+import { countCatalog, upsertCapability, upsertDuplicateFeatures, upsertEmbedding } from '../db/repositories/catalog';
+import { recordOfRow } from '../activities/duplicates';
+import { FEATURES_VERSION, toStoredFeatures } from '../domain/duplicates/stored-features';
 import { capabilityKeyFor } from '../domain/duplicates/normalize';
-import { identityKey, type ToolRecord } from '../domain/duplicates/features';
+import { extractFeatures, identityKey, type ToolRecord } from '../domain/duplicates/features';
 import { deterministicUuid } from '../domain/deterministic-id';
 import type { Embedder } from '../domain/duplicates/detector';
 import { createEmbedder } from '../providers/embedders';
@@ -124,6 +126,25 @@ export async function importCatalog(
           embedderId: embedder.id,
           embedderVersion: embedder.version,
           vector: vectors[i]!,
+        });
+        // Derived from the entry as stored, exactly as a check would derive them from its row.
+        await upsertDuplicateFeatures(trx, {
+          capabilityId: id,
+          tenantId,
+          version: FEATURES_VERSION,
+          features: toStoredFeatures(
+            extractFeatures(
+              recordOfRow({
+                name: r.name,
+                description: r.description,
+                input_schema: r.inputSchema ?? {},
+                output_schema: r.outputSchema ?? null,
+                annotations: r.annotations ?? {},
+                provenance: { server: r.server ?? null },
+                runtime: r.runtime ?? 'mcp',
+              }),
+            ),
+          ),
         });
         out.push({ id, externalId, capabilityKey });
       }

@@ -112,6 +112,17 @@ export async function upsertEmbedding(
   );
 }
 
+/** An entry's duplicate features as the detector version `version` derived them (see stored-features.ts). */
+export async function upsertDuplicateFeatures(
+  db: Db,
+  row: { capabilityId: string; tenantId: string; version: string; features: Record<string, unknown> },
+): Promise<void> {
+  await sql`
+    insert into capability_duplicate_features (capability_id, features_version, tenant_id, features)
+    values (${row.capabilityId}, ${row.version}, ${row.tenantId}, ${JSON.stringify(row.features)}::jsonb)
+    on conflict (capability_id, features_version) do update set features = excluded.features`.execute(db);
+}
+
 export interface CatalogNeighbourRow {
   id: string;
   tenant_id: string;
@@ -126,6 +137,8 @@ export interface CatalogNeighbourRow {
   provenance: Record<string, unknown>;
   external_id: string | null;
   cosine: number;
+  /** Features stored by the requested features version, when there are any. */
+  stored_features?: Record<string, unknown> | null;
 }
 
 /**
@@ -140,7 +153,13 @@ export async function nearestActiveCatalog(
   embedder: { id: string; version: string },
   vector: number[],
   k: number,
-  opts: { efSearch?: number; excludeCapabilityKey?: string | null; identityKey?: string | null } = {},
+  opts: {
+    efSearch?: number;
+    excludeCapabilityKey?: string | null;
+    identityKey?: string | null;
+    /** Return the entries' stored duplicate features of this version (null where there are none). */
+    featuresVersion?: string;
+  } = {},
 ): Promise<CatalogNeighbourRow[]> {
   await sql`select set_config('hnsw.ef_search', ${String(opts.efSearch ?? Math.max(DEFAULT_EF_SEARCH, k * 2))}, true),
     set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(db);
@@ -158,12 +177,14 @@ export async function nearestActiveCatalog(
   const identityKey = opts.identityKey ?? null;
   const res = await sql<CatalogNeighbourRow & { identity_cosine: number | null }>`
     select c.id, c.tenant_id, c.capability_key, c.version, c.name, c.description, c.runtime, c.input_schema,
-           c.output_schema, c.annotations, c.provenance, c.external_id, 0 as cosine,
+           c.output_schema, c.annotations, c.provenance, c.external_id, 0 as cosine, f.features as stored_features,
            case when c.id = any(${[...distance.keys()]}::uuid[]) then null else (
              select 1 - (e.embedding <=> ${lit}::vector) from capability_embeddings e
              where e.capability_id = c.id and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
            ) end as identity_cosine
     from capabilities c
+    left join capability_duplicate_features f
+      on f.capability_id = c.id and f.features_version = ${opts.featuresVersion ?? null}::text
     where c.tenant_id = ${tenantId} and c.lifecycle_state = ${ACTIVE}
       and (c.id = any(${[...distance.keys()]}::uuid[]) or (${identityKey}::text is not null and c.identity_key = ${identityKey}))
       and (${opts.excludeCapabilityKey ?? null}::text is null or c.capability_key <> ${opts.excludeCapabilityKey ?? null})

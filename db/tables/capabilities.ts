@@ -40,3 +40,12 @@ export interface CapabilitiesTable {
   created_at_utc: CreatedAt;
   updated_at_utc: ColumnType<Date, Date | string | undefined, Date | string>;
 }
+
+/** A catalog entry's stored duplicate features, per detector version (migration 2026-11-24T0601). */
+export interface CapabilityDuplicateFeaturesTable {
+  capability_id: string;
+  features_version: string;
+  tenant_id: string;
+  features: Json<JsonObject>;
+  created_at_utc: CreatedAt;
+}

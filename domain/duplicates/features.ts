@@ -148,7 +148,9 @@ function schemaProperties(schema: unknown, depth = 0, out: PropertySignature[] =
   const s = schema as Record<string, unknown>;
   const props = s.properties && typeof s.properties === 'object' ? (s.properties as Record<string, unknown>) : {};
   const required = new Set(Array.isArray(s.required) ? (s.required as unknown[]).map(String) : []);
-  for (const [key, value] of Object.entries(props)) {
+  // In name order: a schema read back from PostgreSQL (jsonb reorders keys) gives the same features.
+  const entries = Object.entries(props).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, value] of entries) {
     const v = (value ?? {}) as Record<string, unknown>;
     const type = typeof v.type === 'string' ? v.type : Array.isArray(v.type) ? String(v.type[0]) : 'any';
     const name = nameWords(key).map(canonTerm).join('-') || key.toLowerCase();

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { sql } from 'kysely';
-import { createCheckDuplicates } from '../../activities/duplicates';
+import { createCheckDuplicates, recordOfRow } from '../../activities/duplicates';
+import { extractFeatures } from '../../domain/duplicates/features';
+import { FEATURES_VERSION, toStoredFeatures } from '../../domain/duplicates/stored-features';
 import type { ActivityDeps } from '../../activities/deps';
 import { insertGovernanceDecision } from '../../db/repositories/governance';
 import { insertRun, updateRun } from '../../db/repositories/runs';
@@ -209,6 +211,69 @@ describe('duplicate check', () => {
     expect(viaLocal).toHaveLength(0);
     const viaOther = await db.transaction().execute((trx) => nearestActiveCatalog(trx, tenant, other, v!, 10));
     expect(viaOther.length).toBeGreaterThan(0);
+  });
+});
+
+describe('stored duplicate features', () => {
+  it('are written with each imported entry, equal to what a check would derive from its row', async () => {
+    const tenant = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    const rows = await db
+      .selectFrom('capabilities as c')
+      .leftJoin('capability_duplicate_features as f', (j) =>
+        j.onRef('f.capability_id', '=', 'c.id').on('f.features_version', '=', FEATURES_VERSION),
+      )
+      .select(['c.name', 'c.description', 'c.input_schema', 'c.output_schema', 'c.annotations', 'c.provenance'])
+      .select(['c.runtime', 'f.features', 'f.tenant_id as features_tenant'])
+      .where('c.tenant_id', '=', tenant)
+      .execute();
+    expect(rows).toHaveLength(sample.length);
+    for (const r of rows) {
+      expect(r.features_tenant).toBe(tenant);
+      const derived = JSON.parse(JSON.stringify(toStoredFeatures(extractFeatures(recordOfRow(r)))));
+      expect({ name: r.name, features: r.features }).toEqual({ name: r.name, features: derived });
+    }
+  });
+
+  it('are what the check reads for its neighbours, and only those of the detector version that wrote them', async () => {
+    const tenant = uniqueTenant();
+    await importCatalog(db, tenant, sample, embedder);
+    const target = await db
+      .selectFrom('capabilities')
+      .select(['id', 'capability_key'])
+      .where('tenant_id', '=', tenant)
+      .where('name', '=', 'web_search')
+      .executeTakeFirstOrThrow();
+    const vector = (await embedder.embed([{ name: 'brave_web_search', description: 'Search the web.' }]))[0]!;
+    const read = (version?: string) =>
+      db
+        .transaction()
+        .execute((trx) => nearestActiveCatalog(trx, tenant, embedder, vector, 10, { featuresVersion: version }));
+    expect((await read(FEATURES_VERSION)).every((n) => n.stored_features)).toBe(true);
+    expect((await read('four-dimension/0')).every((n) => n.stored_features === null)).toBe(true);
+
+    const run = async () =>
+      check()({
+        duplicateCheckId: randomUUID(),
+        capabilityName: 'brave_web_search',
+        thresholds,
+        trace: await seedRun(tenant, 'brave-web-search'),
+      });
+    const before = await run();
+    expect(before.outcome).toBe('BLOCKING');
+    expect(before.findings[0]!.capabilityKey).toBe(target.capability_key);
+    // Give web_search the stored features of send_email: the check now judges it by those.
+    const email = sample.find((t) => t.name === 'send_email')!;
+    await db
+      .updateTable('capability_duplicate_features')
+      .set({ features: JSON.stringify(toStoredFeatures(extractFeatures({ ...email, runtime: 'mcp' }))) })
+      .where('capability_id', '=', target.id)
+      .where('features_version', '=', FEATURES_VERSION)
+      .execute();
+    const after = await run();
+    expect(
+      after.findings.find((f) => f.capabilityKey === target.capability_key && f.tier === 'BLOCKING'),
+    ).toBeUndefined();
   });
 });
 
