@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/18',
+  version: 'combination/19',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -147,6 +147,9 @@ export function combine(d: DimensionScores): CombinedScore {
     r.samePrimaryObject &&
     !r.platformConflict &&
     !r.effectMismatch &&
+    // Two general tools (no core resource: "navigate", "get a page") share a job only when their
+    // inputs share something: going back takes nothing, navigating takes a URL.
+    !(r.bothGeneral && d.contract.score === 0) &&
     (d.semantic.score >= (r.sameCoreObject ? COMBINATION.sameCoreJobMinSemantic : COMBINATION.sameJobMinSemantic) ||
       (d.contract.score >= COMBINATION.sameJobMinContract && d.semantic.score >= COMBINATION.siblingMinSemantic)) &&
     score < anchors.blocking

@@ -260,6 +260,20 @@ describe('decision: siblings on one system (combination/18)', () => {
   });
 });
 
+describe('decision: general tools need inputs in common (combination/19)', () => {
+  it('going back in the history is not navigating to a URL (not BLOCKING)', () => {
+    const candidate = tool('browser_navigate_back', 'Navigate back to the previous page in the history');
+    const entry = tool('navigate', 'Navigate the page to a URL', { url: 'string' });
+    expect(decide(candidate, entry).outcome).not.toBe('BLOCKING');
+  });
+
+  it('two general tools that take the same input are the same job (BLOCKING)', () => {
+    const candidate = tool('navigate', 'Navigate the browser page to a URL', { url: 'string' });
+    const entry = tool('browser_navigate', 'Navigate to a URL', { url: 'string' });
+    expect(decide(candidate, entry).outcome).toBe('BLOCKING');
+  });
+});
+
 describe('ranking within a tier', () => {
   it('puts the entry whose description and signature agree most first', () => {
     const candidate = tool('jira_create_issue', 'Create a new issue in Jira with a title and body', {
