@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/19',
+  version: 'combination/20',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -25,8 +25,6 @@ export const COMBINATION = {
   capBelowPotential: 0.6,
   /** Same verb on the same resource is the same job once the descriptions agree this much. */
   sameJobMinSemantic: 0.45,
-  /** ... or this much when both name that resource as their core one (not a general tool's mention). */
-  sameCoreJobMinSemantic: 0.4,
   /** ... or once their input signatures agree this much (the same operation under other words). */
   sameJobMinContract: 0.5,
   /** Floors to POTENTIAL (same resource, or a vertical of a general tool) need this much agreement. */
@@ -150,7 +148,7 @@ export function combine(d: DimensionScores): CombinedScore {
     // Two general tools (no core resource: "navigate", "get a page") share a job only when their
     // inputs share something: going back takes nothing, navigating takes a URL.
     !(r.bothGeneral && d.contract.score === 0) &&
-    (d.semantic.score >= (r.sameCoreObject ? COMBINATION.sameCoreJobMinSemantic : COMBINATION.sameJobMinSemantic) ||
+    (d.semantic.score >= COMBINATION.sameJobMinSemantic ||
       (d.contract.score >= COMBINATION.sameJobMinContract && d.semantic.score >= COMBINATION.siblingMinSemantic)) &&
     score < anchors.blocking
   ) {
