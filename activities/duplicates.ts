@@ -94,15 +94,14 @@ function catalogNeighbour(r: CatalogNeighbourRow): DuplicateNeighbour {
     // Stored with the entry by this detector version; derived again only where they are missing.
     features: r.stored_features
       ? fromStoredFeatures(r.stored_features)
-      : extractFeatures({
-          name: r.name,
-          description: r.description,
-          inputSchema: r.input_schema,
-          outputSchema: r.output_schema,
-          annotations: r.annotations,
-          server: typeof r.provenance?.server === 'string' ? r.provenance.server : null,
-          runtime: r.runtime,
-        }),
+      : extractFeatures(
+          recordOfRow({
+            ...r,
+            description: r.description ?? '',
+            input_schema: r.input_schema ?? {},
+            annotations: r.annotations ?? {},
+          }),
+        ),
   };
 }
 

@@ -129,11 +129,12 @@ export interface CatalogNeighbourRow {
   capability_key: string;
   version: string;
   name: string;
-  description: string;
+  /** The entry's body: null when its stored features are returned instead. */
+  description: string | null;
   runtime: string | null;
-  input_schema: Record<string, unknown>;
+  input_schema: Record<string, unknown> | null;
   output_schema: Record<string, unknown> | null;
-  annotations: Record<string, unknown>;
+  annotations: Record<string, unknown> | null;
   provenance: Record<string, unknown>;
   external_id: string | null;
   cosine: number;
@@ -164,40 +165,54 @@ export async function nearestActiveCatalog(
   await sql`select set_config('hnsw.ef_search', ${String(opts.efSearch ?? Math.max(DEFAULT_EF_SEARCH, k * 2))}, true),
     set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(db);
   const lit = vectorLiteral(vector);
-  // Two steps with fixed plans: the HNSW scan (this embedder's vectors only), then primary-key
-  // lookups of those entries; never a scan of the tenant's catalog.
-  const nn = await sql<{ capability_id: string; distance: number }>`
-    select e.capability_id, e.embedding <=> ${lit}::vector as distance
-    from capability_embeddings e
-    where e.tenant_id = ${tenantId} and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
-    order by e.embedding <=> ${lit}::vector
-    limit ${k * 2}`.execute(db);
-  const distance = new Map(nn.rows.map((r) => [r.capability_id, Number(r.distance)]));
-  // The same round trip fetches the neighbours and the entries with the same identity key.
+  // One statement, with fixed plans: the HNSW scan of this embedder's vectors (2k, since some may
+  // belong to entries no longer Active), then primary-key look-ups of those entries, ranked in SQL
+  // so only the k nearest Active ones travel, plus up to 20 entries with the same identity key;
+  // never a scan of the tenant's catalog. An entry's body (schemas, description) is read only where
+  // it has no stored features of the requested version: the check needs nothing else.
   const identityKey = opts.identityKey ?? null;
-  const res = await sql<CatalogNeighbourRow & { identity_cosine: number | null }>`
-    select c.id, c.tenant_id, c.capability_key, c.version, c.name, c.description, c.runtime, c.input_schema,
-           c.output_schema, c.annotations, c.provenance, c.external_id, 0 as cosine, f.features as stored_features,
-           case when c.id = any(${[...distance.keys()]}::uuid[]) then null else (
-             select 1 - (e.embedding <=> ${lit}::vector) from capability_embeddings e
-             where e.capability_id = c.id and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
-           ) end as identity_cosine
-    from capabilities c
-    left join capability_duplicate_features f
-      on f.capability_id = c.id and f.features_version = ${opts.featuresVersion ?? null}::text
-    where c.tenant_id = ${tenantId} and c.lifecycle_state = ${ACTIVE}
-      and (c.id = any(${[...distance.keys()]}::uuid[]) or (${identityKey}::text is not null and c.identity_key = ${identityKey}))
-      and (${opts.excludeCapabilityKey ?? null}::text is null or c.capability_key <> ${opts.excludeCapabilityKey ?? null})
-    limit ${k * 2 + 20}`.execute(db);
-  const near = res.rows.filter((r) => distance.has(r.id));
-  const sameIdentity = res.rows.filter((r) => !distance.has(r.id));
-  return [
-    ...near
-      .map(({ identity_cosine: _i, ...r }) => ({ ...r, cosine: 1 - distance.get(r.id)! }))
-      .sort((x, y) => y.cosine - x.cosine || x.id.localeCompare(y.id))
-      .slice(0, k),
-    ...sameIdentity.map(({ identity_cosine, ...r }) => ({ ...r, cosine: Number(identity_cosine ?? 0) })),
-  ];
+  const exclude = opts.excludeCapabilityKey ?? null;
+  const res = await sql<CatalogNeighbourRow & { distance: number | null; identity_cosine: number | null }>`
+    with nn as materialized (
+      select e.capability_id as id, e.embedding <=> ${lit}::vector as distance
+      from capability_embeddings e
+      where e.tenant_id = ${tenantId} and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
+      order by e.embedding <=> ${lit}::vector
+      limit ${k * 2}
+    ), candidates as (
+      select id, distance from nn
+      union all
+      select i.id, null::float8 from capabilities i
+      where ${identityKey}::text is not null and i.tenant_id = ${tenantId} and i.identity_key = ${identityKey}
+        and i.id not in (select id from nn)
+    )
+    select * from (
+      select c.id, c.tenant_id, c.capability_key, c.version, c.name, c.external_id, c.runtime, c.provenance,
+             case when f.features is null then c.description end as description,
+             case when f.features is null then c.input_schema end as input_schema,
+             case when f.features is null then c.output_schema end as output_schema,
+             case when f.features is null then c.annotations end as annotations,
+             f.features as stored_features, n.distance,
+             case when n.distance is null then (
+               select 1 - (e.embedding <=> ${lit}::vector) from capability_embeddings e
+               where e.capability_id = c.id and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
+             ) end as identity_cosine,
+             row_number() over (partition by n.distance is null order by n.distance, c.id) as rank
+      from candidates n
+      join capabilities c on c.id = n.id
+      left join capability_duplicate_features f
+        on f.capability_id = c.id and f.features_version = ${opts.featuresVersion ?? null}::text
+      where c.tenant_id = ${tenantId} and c.lifecycle_state = ${ACTIVE}
+        and (${exclude}::text is null or c.capability_key <> ${exclude})
+    ) ranked
+    where (distance is not null and rank <= ${k}) or (distance is null and rank <= 20)
+    order by distance is null, distance, id`.execute(db);
+  return res.rows.map(
+    ({ distance, identity_cosine, rank: _rank, ...r }: (typeof res.rows)[number] & { rank?: unknown }) => ({
+      ...r,
+      cosine: distance !== null ? 1 - Number(distance) : Number(identity_cosine ?? 0),
+    }),
+  );
 }
 
 /** Active versions with the same identity key (index lookup), with their cosine to `vector` when embedded. */
