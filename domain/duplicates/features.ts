@@ -4,6 +4,7 @@ import {
   DETAIL_WORDS,
   NOUN_CANON,
   PLATFORM_WORDS,
+  PROPERTY_CANON,
   RESOURCE_CONTAINS,
   SQL_CONTEXT_NOUNS,
   STOPWORDS,
@@ -153,7 +154,8 @@ function schemaProperties(schema: unknown, depth = 0, out: PropertySignature[] =
   for (const [key, value] of entries) {
     const v = (value ?? {}) as Record<string, unknown>;
     const type = typeof v.type === 'string' ? v.type : Array.isArray(v.type) ? String(v.type[0]) : 'any';
-    const name = nameWords(key).map(canonTerm).join('-') || key.toLowerCase();
+    const canon = nameWords(key).map(canonTerm).join('-') || key.toLowerCase();
+    const name = PROPERTY_CANON[canon] ?? canon;
     out.push({ name, type, required: required.has(key), depth });
     if (type === 'object') schemaProperties(v, depth + 1, out);
     if (type === 'array' && v.items) schemaProperties(v.items, depth + 1, out);

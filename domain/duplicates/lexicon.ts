@@ -4,7 +4,7 @@
  * tool manipulates. Pure data; versioned with the detector (LEXICON_VERSION).
  */
 
-export const LEXICON_VERSION = 'lexicon/7';
+export const LEXICON_VERSION = 'lexicon/8';
 
 /** Canonical verb for each spelling (after lower-casing; stems are looked up too). */
 export const VERB_CANON: Record<string, string> = {
@@ -411,3 +411,23 @@ export const SQL_CONTEXT_NOUNS: Record<string, string> = { object: 'table', obje
 
 /** Name words that turn "get" into "describe": getting an entry's details is describing it. */
 export const DETAIL_WORDS = new Set(['details', 'detail', 'info', 'information', 'metadata']);
+
+/**
+ * Input properties that mean the same whatever their vendor calls them (after canonical words):
+ * how many results to return, and which page element to act on.
+ */
+export const PROPERTY_CANON: Record<string, string> = {
+  count: 'limit',
+  num: 'limit',
+  'num-result': 'limit',
+  'max-result': 'limit',
+  'max-count': 'limit',
+  topk: 'limit',
+  'top-n': 'limit',
+  k: 'limit',
+  n: 'limit',
+  'page-size': 'limit',
+  'per-page': 'limit',
+  selector: 'element',
+  'element-selector': 'element',
+};

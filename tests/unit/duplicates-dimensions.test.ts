@@ -63,6 +63,9 @@ describe('contract: signatures through the same normalization', () => {
     [{ query: 'string', count: 'integer' }, ['query'], { query: 'string', count: 'integer' }, ['query'], 1],
     [{ url: 'string' }, ['url'], { url: 'string', max_length: 'integer' }, ['url'], 0.7],
     [{ path: 'string' }, ['path'], { channel: 'string', text: 'string' }, ['channel'], 0],
+    // Result counts and page targets under each vendor's name (lexicon/8).
+    [{ query: 'string', numResults: 'integer' }, ['query'], { query: 'string', count: 'integer' }, ['query'], 1],
+    [{ selector: 'string' }, ['selector'], { element: 'string' }, ['element'], 1],
   ])('%j vs %j', (pa, ra, pb, rb, atLeast) => {
     const s = contractDimension(extractFeatures(tool('a', 'x', pa, ra)), extractFeatures(tool('b', 'y', pb, rb))).score;
     if (atLeast === 0) expect(s).toBe(0);
