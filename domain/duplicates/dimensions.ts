@@ -41,7 +41,7 @@ export interface RuntimeScore extends DimensionScore {
    * message vs a comment on an issue; a deployed worker's code vs a code search): other entities.
    */
   otherSystemOtherEntities: boolean;
-  /** Both search; one searches the web at large, the other for one kind of thing the web publishes. */
+  /** Both search; one searches a place at large (the web, a page), the other that place for one kind of thing. */
   searchVertical: boolean;
   /** The entry runs anything on the candidate's resource (e.g. any SQL): it covers the candidate. */
   coversCandidate: boolean;
