@@ -23,6 +23,14 @@ import { createBenchDatabase, dropBenchDatabase } from './lib/env';
  * lets them settle, and reads the worker's RSS from /proc. Every one of those runs is an open
  * workflow; what the worker keeps of them is its sticky cache (`WORKER_MAX_CACHED_WORKFLOWS`).
  *
+ * RSS after the runs come to rest depends on when V8 last collected (garbage left from the busy
+ * minutes is returned only by the next full collection, or by V8's memory reducer some seconds into
+ * idleness), so one reading is noise. The bench samples RSS every second through the settling window
+ * (60 s: V8's memory reducer starts 8 s into idleness and has been seen to finish only ~40 s in)
+ * and reports the median of its last 10 samples, with the window's first, lowest and highest
+ * reading, and the resident memory split into anonymous (heaps, malloc) and file-backed (the node
+ * binary, Temporal's native library) from /proc/<pid>/smaps_rollup.
+ *
  *   --runs N          how many runs to bring to rest (500)
  *   --concurrency N   POSTs in flight at once (10)
  *   --json            one JSON object on stdout; progress on stderr
@@ -59,7 +67,7 @@ const NAMES = [
 export interface WorkerMemoryOptions {
   runs?: number;
   concurrency?: number;
-  /** How long to wait after the last run came to rest before reading RSS. */
+  /** How long to sample RSS after the last run came to rest (the median of the last 10 is reported). */
   settleMs?: number;
   /** Extra environment for the worker and API (sizing experiments). */
   env?: Record<string, string>;
@@ -78,9 +86,26 @@ export interface WorkerMemoryResult {
   baselineRssMb: number;
   peakRssMb: number;
   rssMb: number;
+  /** RSS through the settling window: its first (the moment all were at rest), lowest and highest. */
+  settling: { firstMb: number; minMb: number; maxMb: number; samples: number };
+  /** The settled RSS split (smaps_rollup): anonymous (V8 heaps, malloc) and file-backed (mapped code). */
+  anonymousMb: number;
+  fileMb: number;
   perWaitingRunKb: number;
   elapsedSeconds: number;
   settings: Record<string, number>;
+}
+
+function smapsRollupMb(pid: number): { anonymousMb: number; fileMb: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(rollup)?.[1] ?? NaN);
+  const mb = (x: number) => Math.round((x / 1024) * 10) / 10;
+  return { anonymousMb: mb(kb('Anonymous')), fileMb: mb(kb('Rss') - kb('Anonymous')) };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function rssMb(pid: number): number {
@@ -101,7 +126,7 @@ async function mapConcurrent<T>(items: T[], limit: number, fn: (item: T) => Prom
 export async function measureWorkerMemory(opts: WorkerMemoryOptions = {}): Promise<WorkerMemoryResult> {
   const runs = opts.runs ?? 500;
   const concurrency = opts.concurrency ?? 10;
-  const settleMs = opts.settleMs ?? 15_000;
+  const settleMs = Math.max(opts.settleMs ?? 60_000, 10_000);
   const log = opts.log ?? ((m: string) => process.stderr.write(`[worker-memory] ${m}\n`));
   const databaseUrl = opts.databaseUrl ?? memoryDatabaseUrl();
   const started = Date.now();
@@ -139,7 +164,8 @@ export async function measureWorkerMemory(opts: WorkerMemoryOptions = {}): Promi
       ...(opts.prebuiltBundle !== false ? { WORKFLOW_BUNDLE_PATH: bundlePath } : {}),
       ...opts.env,
     };
-    const settings = { ...loadOperationsConfig(env).worker, dbPoolMax: loadOperationsConfig(env).dbPoolMax };
+    const ops = loadOperationsConfig(env);
+    const settings = { ...ops.worker, dbPoolMax: ops.dbPoolMax, heapGrowingPercent: ops.workerHeapGrowingPercent };
     const worker = ServiceProcess.node(
       'worker',
       'worker.ts',
@@ -230,14 +256,15 @@ export async function measureWorkerMemory(opts: WorkerMemoryOptions = {}): Promi
         },
         30 * 60_000,
       );
-      log(`all ${runs} at rest; settling ${settleMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, settleMs));
+      log(`all ${runs} at rest; sampling RSS for ${settleMs / 1000} s`);
       const samples: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let t = 0; t < settleMs; t += 1_000) {
         samples.push(rssMb(pid));
         await new Promise((r) => setTimeout(r, 1_000));
       }
-      const rss = samples.sort((a, b) => a - b)[2]!;
+      const rss = median(samples.slice(-10));
+      const split = smapsRollupMb(pid);
+      log(`RSS while settling (MB, 1/s): ${samples.join(' ')}`);
       const waiting = WAITING.reduce((a, s) => a + (byStatus[s] ?? 0), 0);
       const otherStatuses = Object.fromEntries(Object.entries(byStatus).filter(([s]) => !WAITING.includes(s)));
       if (worker.unexpectedExits > 0) throw new Error(`the worker died; see ${worker.logFile}`);
@@ -249,6 +276,13 @@ export async function measureWorkerMemory(opts: WorkerMemoryOptions = {}): Promi
         baselineRssMb,
         peakRssMb: Math.max(peakRssMb, rss),
         rssMb: rss,
+        settling: {
+          firstMb: samples[0]!,
+          minMb: Math.min(...samples),
+          maxMb: Math.max(...samples),
+          samples: samples.length,
+        },
+        ...split,
         perWaitingRunKb: waiting > 0 ? Math.round(((rss - baselineRssMb) * 1024) / waiting) : 0,
         elapsedSeconds: Math.round((Date.now() - started) / 1000),
         settings,
@@ -283,6 +317,8 @@ function sdkDefaults(): Record<string, string> {
     WORKER_MAX_CONCURRENT_ACTIVITIES: '100',
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '100',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40',
+    // V8's own heap growing factor (worker.ts sets a smaller one unless told 0).
+    WORKER_HEAP_GROWING_PERCENT: '0',
   };
 }
 
@@ -310,7 +346,9 @@ async function main(): Promise<void> {
   const flags = values['sdk-defaults'] ? '(none)' : WORKER_NODE_FLAGS.join(' ');
   console.log(`
 worker RSS with ${result.waiting} runs waiting (of ${result.runs}; others ${JSON.stringify(result.otherStatuses)})
-  after settling   ${result.rssMb} MB   (target <= ${target} MB: ${result.rssMb <= target ? 'met' : 'NOT met'})
+  after settling   ${result.rssMb} MB   (target <= ${target} MB: ${result.rssMb <= target ? 'met' : 'NOT met'}; median of the last 10 of ${result.settling.samples} samples, 1/s)
+  while settling   first ${result.settling.firstMb} MB, lowest ${result.settling.minMb}, highest ${result.settling.maxMb}
+  of which         ${result.anonymousMb} MB anonymous (V8 heaps, malloc), ${result.fileMb} MB file-backed (node, Temporal core)
   peak             ${result.peakRssMb} MB
   at start         ${result.baselineRssMb} MB
   per waiting run  ${result.perWaitingRunKb} kB
