@@ -1,8 +1,6 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Db } from '../db/database';
 import { HttpError } from './errors';
-import { countUnstartedRuns } from '../db/repositories/run-starts';
 
 /** 429 with `Retry-After` (seconds), as problem+json through the one error middleware. */
 export class TooManyRequestsError extends HttpError {
@@ -49,22 +47,4 @@ export function runCreationLimiters(limits: { perTenant: number; perPrincipal: n
         `principal:${req.principal?.issuer ?? ''}:${req.principal?.tenantId ?? '-'}:${req.principal?.subject ?? '-'}`,
     ),
   ];
-}
-
-/** Runs still generating (not yet waiting for people, not closed). */
-const IN_FLIGHT = ['REQUESTED', 'RUNNING'] as const;
-
-/** A per-tenant cap on runs in flight: the next start is a 429 until one of them settles. */
-export async function assertRunsInFlightBelow(db: Db, tenantId: string, cap: number): Promise<void> {
-  const row = await db
-    .selectFrom('ai_generation_runs')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('status', 'in', [...IN_FLIGHT])
-    .executeTakeFirstOrThrow();
-  // Accepted runs whose workflow has not started yet (Temporal slow or down) are in flight too.
-  const n = Number(row.n) + (await countUnstartedRuns(db, tenantId));
-  if (n >= cap) {
-    throw new TooManyRequestsError(`this tenant already has ${n} runs in flight (at most ${cap}); retry later`, 5);
-  }
 }

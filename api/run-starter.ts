@@ -1,5 +1,11 @@
 import type { Db } from '../db/database';
-import { acceptRunStart, claimDueRunStarts, deferRunStart, markRunStarted } from '../db/repositories/run-starts';
+import {
+  acceptRunStart,
+  claimDueRunStarts,
+  deferRunStart,
+  markRunsStarted,
+  type AcceptOutcome,
+} from '../db/repositories/run-starts';
 import type { GenerationRunInput } from '../domain/types';
 import type { Logger } from '../lib/logger';
 import { generationRunWorkflowId } from '../workflows/ids';
@@ -14,8 +20,14 @@ import type { GenerationGateway } from './generation-gateway';
  * row (`attempts`, `last_error`) and in the log: nothing accepted is lost.
  */
 export interface RunStarter {
-  /** Commits the accepted run and starts it in the background; false when it was already accepted. */
-  accept(input: GenerationRunInput): Promise<{ workflowId: string; accepted: boolean }>;
+  /**
+   * Commits the accepted run (unless the tenant already has `inFlightCap` runs in flight) and starts
+   * it in the background.
+   */
+  accept(
+    input: GenerationRunInput,
+    inFlightCap: number | null,
+  ): Promise<{ workflowId: string; outcome: AcceptOutcome }>;
   /** Polls for starts owed on this task queue (rows of a process that died, failed starts). */
   start(): void;
   /** Stops polling and waits for the starts in progress. */
@@ -35,6 +47,7 @@ export interface RunStarterOptions {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+const MARK_BATCH_MS = 20;
 
 export function createRunStarter(opts: RunStarterOptions): RunStarter {
   const { db, gateway, logger } = opts;
@@ -45,6 +58,29 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let stopped = false;
+  // Started runs are marked in batches: one UPDATE for the starts of a burst, not one per run.
+  let startedIds: string[] = [];
+  let markTimer: NodeJS.Timeout | undefined;
+
+  async function flushMarks(): Promise<void> {
+    markTimer = undefined;
+    const ids = startedIds;
+    startedIds = [];
+    try {
+      await markRunsStarted(db, ids);
+    } catch (err) {
+      // Unmarked rows are started again when their lease ends: an idempotent start, the same run.
+      logger.warn('could not mark runs started', {
+        runs: ids.length,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  function markStarted(runId: string): void {
+    startedIds.push(runId);
+    if (!markTimer) markTimer = setTimeout(() => track(flushMarks()), MARK_BATCH_MS);
+  }
 
   function track(p: Promise<void>): void {
     inProgress.add(p);
@@ -54,7 +90,7 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   async function startOne(input: GenerationRunInput, attempt: number): Promise<void> {
     try {
       await gateway.startRun(input, { idempotentRetry: true });
-      await markRunStarted(db, input.runId);
+      markStarted(input.runId);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const delayMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, attempt - 1));
@@ -89,19 +125,16 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   }
 
   return {
-    async accept(input) {
+    async accept(input, inFlightCap) {
       const workflowId = generationRunWorkflowId(input.runId);
-      const accepted = await acceptRunStart(db, {
-        runId: input.runId,
-        tenantId: input.tenantId,
-        taskQueue: gateway.taskQueue,
-        workflowId,
-        input,
-        leaseMs,
-      });
+      const outcome = await acceptRunStart(
+        db,
+        { runId: input.runId, tenantId: input.tenantId, taskQueue: gateway.taskQueue, workflowId, input, leaseMs },
+        inFlightCap,
+      );
       // Inside the request's async context, so its trace reaches the workflow's headers.
-      if (accepted && !stopped) track(startOne(input, 1));
-      return { workflowId, accepted };
+      if (outcome.kind === 'accepted' && !stopped) track(startOne(input, 1));
+      return { workflowId, outcome };
     },
     start() {
       if (timer || stopped) return;
@@ -114,6 +147,8 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
       if (timer) clearInterval(timer);
       timer = undefined;
       await Promise.allSettled([...inProgress]);
+      if (markTimer) clearTimeout(markTimer);
+      await flushMarks();
     },
   };
 }

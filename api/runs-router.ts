@@ -19,7 +19,7 @@ import { recordDeniedAttempt } from './denied-attempt';
 import { signDecision, type DecisionAction } from '../lib/decision-signing';
 import { claimIdempotencyKey, idempotencyKeyOf, recordIdempotentAnswer, requestHmac, runIdForKey } from './idempotency';
 import { redactComment, redactIntent, tenantCorrelationId } from './intake';
-import { assertRunsInFlightBelow, runCreationLimiters } from './rate-limit';
+import { runCreationLimiters, TooManyRequestsError } from './rate-limit';
 import type { AppSecurity } from './security';
 import { presentContracts, presentDuplicates, presentLedgerItem, presentRun } from './presenters';
 import {
@@ -105,9 +105,6 @@ export function runsRouter(deps: {
           }
         }
       }
-      if (!req.authorizationDenied && !retried) {
-        await assertRunsInFlightBelow(deps.db, principal.tenantId, deps.security.maxRunsInFlightPerTenant);
-      }
       // Redact once, here: nothing downstream ever sees the raw intent.
       const { intent: redactedIntent, redactions } = redactIntent({
         name: body.name,
@@ -164,8 +161,16 @@ export function runsRouter(deps: {
       }
       // Authority is decided inside the run (and a denial is recorded there); the API only accepts
       // it: committed to the start outbox, the workflow starts without the caller waiting on Temporal.
-      const { workflowId, accepted: isNew } = await deps.starter.accept(input);
-      if (!isNew && !idempotencyKey) throw new ConflictError(`run ${runId} already exists`);
+      // The tenant's cap on runs in flight is checked in the same statement (a retry is not a new run).
+      const cap = retried ? null : deps.security.maxRunsInFlightPerTenant;
+      const { workflowId, outcome } = await deps.starter.accept(input, cap);
+      if (outcome.kind === 'over-cap') {
+        throw new TooManyRequestsError(
+          `this tenant already has ${outcome.inFlight} runs in flight (at most ${cap}); retry later`,
+          5,
+        );
+      }
+      if (outcome.kind === 'exists' && !idempotencyKey) throw new ConflictError(`run ${runId} already exists`);
       const accepted = {
         runId,
         workflowId,

@@ -9,30 +9,45 @@ export interface RunStartRow {
   attempts: number;
 }
 
+/** Runs still generating: not yet waiting for people, not closed. */
+const IN_FLIGHT_STATUSES = ['REQUESTED', 'RUNNING'];
+
+export type AcceptOutcome = { kind: 'accepted' } | { kind: 'exists' } | { kind: 'over-cap'; inFlight: number };
+
 /**
- * Commits an accepted run. The row is leased to the caller for `leaseMs` (it starts the workflow
- * itself, right away); should it die first, any starter on the task queue picks the row up once
- * the lease ends. False when the run id was already accepted (an idempotent retry).
+ * Commits an accepted run, in one statement with the tenant's in-flight cap (runs still generating
+ * plus accepted runs not started yet; `inFlightCap` null skips it). The row is leased to the
+ * caller for `leaseMs` (it starts the workflow itself, right away); should it die first, any
+ * starter on the task queue picks the row up once the lease ends. `exists`: the run id was already
+ * accepted (an idempotent retry).
  */
 export async function acceptRunStart(
   db: Db,
   row: { runId: string; tenantId: string; taskQueue: string; workflowId: string; input: object; leaseMs: number },
-): Promise<boolean> {
-  const inserted = await db
-    .insertInto('ai_generation_run_starts')
-    .values({
-      run_id: row.runId,
-      tenant_id: row.tenantId,
-      task_queue: row.taskQueue,
-      workflow_id: row.workflowId,
-      input: JSON.stringify(row.input),
-      attempts: 1,
-      next_attempt_at_utc: sql<Date>`now() + ${`${row.leaseMs} milliseconds`}::interval`,
-    })
-    .onConflict((oc) => oc.column('run_id').doNothing())
-    .returning('run_id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+  inFlightCap: number | null = null,
+): Promise<AcceptOutcome> {
+  const r = await sql<{ in_flight: string | null; inserted: string }>`
+    with in_flight as (
+      select case when ${inFlightCap}::int is null then null else
+        (select count(*) from ai_generation_runs
+          where tenant_id = ${row.tenantId} and status = any(${IN_FLIGHT_STATUSES}::text[]))
+        + (select count(*) from ai_generation_run_starts
+          where tenant_id = ${row.tenantId} and started_at_utc is null)
+      end as n
+    ), ins as (
+      insert into ai_generation_run_starts
+        (run_id, tenant_id, task_queue, workflow_id, input, attempts, next_attempt_at_utc)
+      select ${row.runId}, ${row.tenantId}, ${row.taskQueue}, ${row.workflowId}, ${JSON.stringify(row.input)}::jsonb,
+             1, now() + ${`${row.leaseMs} milliseconds`}::interval
+        from in_flight where n is null or n < ${inFlightCap}::int
+      on conflict (run_id) do nothing
+      returning run_id
+    )
+    select (select n from in_flight) as in_flight, (select count(*) from ins) as inserted`.execute(db);
+  const { in_flight: n, inserted } = r.rows[0]!;
+  if (Number(inserted) === 1) return { kind: 'accepted' };
+  if (inFlightCap !== null && n !== null && Number(n) >= inFlightCap) return { kind: 'over-cap', inFlight: Number(n) };
+  return { kind: 'exists' };
 }
 
 /**
@@ -70,11 +85,12 @@ export async function claimDueRunStarts(
   return rows.map((r) => ({ runId: r.run_id, tenantId: r.tenant_id, input: r.input, attempts: r.attempts }));
 }
 
-export async function markRunStarted(db: Db, runId: string): Promise<void> {
+export async function markRunsStarted(db: Db, runIds: string[]): Promise<void> {
+  if (runIds.length === 0) return;
   await db
     .updateTable('ai_generation_run_starts')
     .set({ started_at_utc: sql<Date>`now()`, last_error: null })
-    .where('run_id', '=', runId)
+    .where('run_id', 'in', runIds)
     .execute();
 }
 
@@ -114,15 +130,4 @@ export async function getRunStart(db: Db, tenantId: string, runId: string): Prom
         attempts: row.attempts,
       }
     : undefined;
-}
-
-/** Accepted runs of this tenant whose workflow has not started yet. */
-export async function countUnstartedRuns(db: Db, tenantId: string): Promise<number> {
-  const row = await db
-    .selectFrom('ai_generation_run_starts')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('started_at_utc', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

@@ -44,6 +44,15 @@ function inputFor(tenant: string, runId: string): GenerationRunInput {
   } as GenerationRunInput;
 }
 
+/** Starts are marked in batches, a few milliseconds after the workflow started. */
+async function waitForStarted(tenant: string, runId: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await getRunStart(stack.db, tenant, runId))?.startedAtUtc) {
+    if (Date.now() > deadline) throw new Error(`run ${runId} was never marked started`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('the run-start outbox', () => {
   it('commits the accepted run before answering 202, and marks it started', async () => {
     const tenant = uniqueTenant('outbox');
@@ -54,7 +63,7 @@ describe('the run-start outbox', () => {
     expect(row?.workflowId).toBe(generationRunWorkflowId(res.body.runId));
     expect(res.body.workflowId).toBe(row?.workflowId);
     await waitForStatus(stack, token, res.body.runId, ['DRAFT', 'AWAITING_ADJUDICATION']);
-    expect((await getRunStart(stack.db, tenant, res.body.runId))?.startedAtUtc).toBeInstanceOf(Date);
+    await waitForStarted(tenant, res.body.runId);
     // Another tenant never sees it.
     expect(await getRunStart(stack.db, uniqueTenant('other'), res.body.runId)).toBeUndefined();
   });
@@ -72,14 +81,14 @@ describe('the run-start outbox', () => {
       input: inputFor(tenant, runId),
       leaseMs: 1_500,
     });
-    expect(accepted).toBe(true);
+    expect(accepted).toEqual({ kind: 'accepted' });
     const before = await api(stack, 'GET', `/runs/${runId}`, { token });
     expect(before.body).toMatchObject({ runId, status: 'REQUESTED', workflowStatus: 'NOT_STARTED', pending: true });
     const rested = await waitForStatus(stack, token, runId, ['DRAFT', 'AWAITING_ADJUDICATION']);
     expect(rested.body.runId).toBe(runId);
     const row = await getRunStart(stack.db, tenant, runId);
     expect(row?.attempts).toBe(2); // the dead process's, then the poller's
-    expect(row?.startedAtUtc).toBeInstanceOf(Date);
+    await waitForStarted(tenant, runId);
   });
 
   it('leases a due row to one starter only, and only on its own task queue', async () => {
@@ -102,6 +111,29 @@ describe('the run-start outbox', () => {
     expect([...a, ...b].map((r) => r.runId)).toEqual([runId]);
     // Leased: not due again until the lease ends.
     expect(await claimDueRunStarts(stack.db, queue, 10, 60_000)).toEqual([]);
+  });
+
+  it('refuses a run over the tenant cap in the same statement that would accept it, counting unstarted runs', async () => {
+    const tenant = uniqueTenant('cap');
+    const accept = (runId: string, cap: number | null) =>
+      acceptRunStart(
+        stack.db,
+        {
+          runId,
+          tenantId: tenant,
+          taskQueue: `nobody-polls-${tenant}`,
+          workflowId: generationRunWorkflowId(runId),
+          input: inputFor(tenant, runId),
+          leaseMs: 60_000,
+        },
+        cap,
+      );
+    const a = crypto.randomUUID();
+    expect(await accept(a, 2)).toEqual({ kind: 'accepted' });
+    expect(await accept(crypto.randomUUID(), 2)).toEqual({ kind: 'accepted' });
+    expect(await accept(crypto.randomUUID(), 2)).toEqual({ kind: 'over-cap', inFlight: 2 });
+    expect(await accept(a, 5)).toEqual({ kind: 'exists' });
+    expect(await accept(crypto.randomUUID(), null)).toEqual({ kind: 'accepted' });
   });
 
   it('answers a repeated Idempotency-Key with the same run and one outbox row', async () => {
