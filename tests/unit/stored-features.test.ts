@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractFeatures, type ToolRecord } from '../../domain/duplicates/features';
-import { fromStoredFeatures, toStoredFeatures } from '../../domain/duplicates/stored-features';
+import { FEATURES_VERSION, fromStoredFeatures, toStoredFeatures } from '../../domain/duplicates/stored-features';
 
 const sample = (
   JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'data', 'sample-catalog.json'), 'utf8')) as {
@@ -30,5 +31,24 @@ describe('stored duplicate features', () => {
       inputSchema: { type: 'object', properties: { body: { type: 'string' }, title: { type: 'string' } } },
     });
     expect(toStoredFeatures(b)).toEqual(toStoredFeatures(a));
+  });
+
+  /**
+   * Stored features are read back by the detector version that wrote them. If feature extraction
+   * changes (features.ts, the lexicon, the stemmer, WordNet), stored ones would silently disagree
+   * with what the code derives: bump DETECTOR_VERSION and record the new fingerprint here.
+   */
+  const FINGERPRINTS: Record<string, string> = {
+    'four-dimension/6': 'bd21c82e20e266760c2faa49888e69ee1165d5efdd3988748018033d86c83253',
+  };
+
+  it('are what this detector version has always derived from the sample catalog', () => {
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(sample.map((t) => toStoredFeatures(extractFeatures(t)))))
+      .digest('hex');
+    expect({ version: FEATURES_VERSION, fingerprint }).toEqual({
+      version: FEATURES_VERSION,
+      fingerprint: FINGERPRINTS[FEATURES_VERSION] ?? 'no fingerprint recorded for this version',
+    });
   });
 });
