@@ -67,7 +67,7 @@ export interface RuntimeScore extends DimensionScore {
   otherSystemOtherEntity: boolean;
   /**
    * Searching one public web source (arXiv, maps) while the other searches the web at large, with no
-   * system of its own: a vertical of a general search.
+   * system of its own, or downloading one of its items while the other fetches any page: a vertical.
    */
   webSourceVertical: boolean;
   /** The candidate's verb. */
@@ -172,6 +172,26 @@ function webVertical(v: ToolFeatures, g: ToolFeatures): boolean {
   );
 }
 
+/** Name verbs that bring something over the network; reading may read a copy already stored. */
+const FETCH_WORDS = new Set(['fetch', 'download', 'scrape', 'retrieve']);
+
+/**
+ * `v` downloads one kind of thing the web publishes (a paper) from a public web source; `g` gets any
+ * page: fetching the page of that source is what `v` does, on one site.
+ */
+function webSourceFetch(v: ToolFeatures, g: ToolFeatures): boolean {
+  return (
+    v.nameTokens.some((w) => FETCH_WORDS.has(w)) &&
+    v.coreObject !== null &&
+    WEB_PUBLISHED.has(v.coreObject) &&
+    v.platforms.length > 0 &&
+    v.platforms.every((p) => (PLATFORM_KINDS[p] ?? []).includes('web-source')) &&
+    g.coreObject === null &&
+    g.platforms.length === 0 &&
+    g.objects.includes('page')
+  );
+}
+
 /**
  * `g` searches a place at large (the web, a page); `v` searches it for one kind of thing: it names
  * that place too (elements on the page, people on the web), or the place is the web and `v`'s thing
@@ -273,7 +293,11 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     unrelatedSystems,
     sameKindOtherSystem: platformConflict && [...ka].some((k) => kb.has(k)),
     bothGeneral: a.coreObject === null && b.coreObject === null,
-    webSourceVertical: sameVerb && a.verb === 'search' && (webVertical(a, b) || webVertical(b, a)),
+    webSourceVertical:
+      sameVerb &&
+      (a.verb === 'search'
+        ? webVertical(a, b) || webVertical(b, a)
+        : a.verb === 'get' && (webSourceFetch(a, b) || webSourceFetch(b, a))),
     otherSystemOtherEntity: platformConflict && a.coreObject !== null && !b.mentioned.includes(a.coreObject),
     coreResourceConflict:
       a.coreObject !== null &&

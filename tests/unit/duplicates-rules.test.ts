@@ -105,6 +105,26 @@ describe('decision: what a general tool covers', () => {
     const entry = tool('web_search', 'Search the web for any topic and return results', { query: 'string' });
     expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
   });
+
+  it('downloading an arXiv paper is a vertical of a general page fetch; reading a stored one is not (combination/21)', () => {
+    const entry = tool('fetch', 'Fetch a URL from the internet and extract its contents as markdown', {
+      url: 'string',
+    });
+    const download = tool(
+      'download_paper',
+      'Download a paper from arXiv and return its text content',
+      { paper_id: 'string' },
+      'arxiv',
+    );
+    const read = tool(
+      'read_paper',
+      'Read the text content of a paper that was downloaded before',
+      { paper_id: 'string' },
+      'arxiv',
+    );
+    expect(runtimeDimension(extractFeatures(download), extractFeatures(entry)).webSourceVertical).toBe(true);
+    expect(runtimeDimension(extractFeatures(read), extractFeatures(entry)).webSourceVertical).toBe(false);
+  });
 });
 
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
