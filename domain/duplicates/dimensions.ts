@@ -70,6 +70,8 @@ export interface RuntimeScore extends DimensionScore {
    * system of its own, or downloading one of its items while the other fetches any page: a vertical.
    */
   webSourceVertical: boolean;
+  /** One crawls pages (many, following links) where the other gets a page: a superset, for a reviewer. */
+  crawlOfGet: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -304,6 +306,11 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       b.coreObject !== null &&
       a.coreObject !== b.coreObject &&
       !sharedObjects.some((o) => !VAGUE_NOUNS.has(o)),
+    crawlOfGet:
+      a.coreObject === null &&
+      b.coreObject === null &&
+      sharedObjects.includes('page') &&
+      ((a.verb === 'crawl' && b.verb === 'get') || (a.verb === 'get' && b.verb === 'crawl')),
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

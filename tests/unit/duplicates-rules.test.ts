@@ -127,6 +127,18 @@ describe('decision: what a general tool covers', () => {
   });
 });
 
+describe('decision: a crawl against a page fetch (combination/22)', () => {
+  it('crawling a site is a superset of fetching one page (POTENTIAL, not BLOCKING)', () => {
+    const candidate = tool('crawl', 'Crawl a website starting from a URL and extract content from all its pages', {
+      url: 'string',
+      limit: 'number',
+    });
+    const entry = tool('fetch_page', 'Fetch a web page by URL and extract its content as markdown', { url: 'string' });
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).crawlOfGet).toBe(true);
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
