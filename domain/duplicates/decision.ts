@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/22',
+  version: 'combination/23',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -175,6 +175,10 @@ export function combine(d: DimensionScores): CombinedScore {
   if (r.oneIsGeneral && !r.samePrimaryObject && score > COMBINATION.capBelowBlocking) {
     score = COMBINATION.capBelowBlocking;
     rules.push('a general tool that never names the narrower resource: a subset, not the same job');
+  }
+  if (r.nameSilent && score > COMBINATION.capBelowBlocking) {
+    score = COMBINATION.capBelowBlocking;
+    rules.push('a name that says neither action nor resource: the description alone does not make the same tool');
   }
   if (r.effectMismatch && score > COMBINATION.capBelowBlocking) {
     score = COMBINATION.capBelowBlocking;

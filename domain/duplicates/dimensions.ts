@@ -1,4 +1,5 @@
 import {
+  canonNoun,
   canonTerm,
   canonVerb,
   CONTEXT_NOUNS,
@@ -72,6 +73,11 @@ export interface RuntimeScore extends DimensionScore {
   webSourceVertical: boolean;
   /** One crawls pages (many, following links) where the other gets a page: a superset, for a reviewer. */
   crawlOfGet: boolean;
+  /**
+   * Under different names, one says neither an action nor a resource ("primer", "snapshot"): only its
+   * description says what it does, which is not enough to call it the same tool.
+   */
+  nameSilent: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -311,6 +317,9 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       b.coreObject === null &&
       sharedObjects.includes('page') &&
       ((a.verb === 'crawl' && b.verb === 'get') || (a.verb === 'get' && b.verb === 'crawl')),
+    nameSilent:
+      a.identityKey !== b.identityKey &&
+      [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)),
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

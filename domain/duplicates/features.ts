@@ -191,9 +191,11 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
     }
   }
   if (!verb) {
-    for (const w of firstSentence) {
+    // Mid-sentence "get" or "return" is filler, but a description that opens with it ("Get the
+    // current time ...") states its action there.
+    for (const [i, w] of firstSentence.entries()) {
       const v = canonVerb(w);
-      if (v && !STOPWORDS.has(w)) {
+      if (v && (!STOPWORDS.has(w) || i === 0)) {
         verb = v;
         break;
       }

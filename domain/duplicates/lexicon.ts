@@ -4,7 +4,7 @@
  * tool manipulates. Pure data; versioned with the detector (LEXICON_VERSION).
  */
 
-export const LEXICON_VERSION = 'lexicon/8';
+export const LEXICON_VERSION = 'lexicon/9';
 
 /** Canonical verb for each spelling (after lower-casing; stems are looked up too). */
 export const VERB_CANON: Record<string, string> = {

@@ -139,6 +139,23 @@ describe('decision: a crawl against a page fetch (combination/22)', () => {
   });
 });
 
+describe('features and decision: what a name and a description say (four-dimension/7, combination/23)', () => {
+  it('a description that opens with "Get" states its verb', () => {
+    expect(
+      extractFeatures(tool('primer', 'Get contextual information of the session, such as the current time')).verb,
+    ).toBe('get');
+    expect(extractFeatures(tool('stats', 'Summary of the data; it gets refreshed hourly')).verb).not.toBe('get');
+  });
+
+  it('a name that says neither action nor resource never makes the same tool (POTENTIAL at most)', () => {
+    const candidate = tool('primer', 'Get the current time and the session context of the user', {});
+    const entry = tool('get_current_time', 'Get the current time', {});
+    const r = runtimeDimension(extractFeatures(candidate), extractFeatures(entry));
+    expect(r.nameSilent).toBe(true);
+    expect(decide(candidate, entry).outcome).not.toBe('BLOCKING');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
