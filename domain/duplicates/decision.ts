@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/23',
+  version: 'combination/24',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -66,7 +66,15 @@ export function combine(d: DimensionScores): CombinedScore {
   const { anchors } = COMBINATION;
   // Vague nouns (content, resource) in common are no resource in common.
   const sharedResources = r.sharedObjects.filter((o) => !VAGUE_NOUNS.has(o));
-  if (sharedResources.length === 0 && d.identity.sharedResourceWords === 0 && score > COMBINATION.capBelowPotential) {
+  // Two tools that take no input and do the same (close) act on what is in context: a session and a
+  // page are two names for it, once the descriptions agree.
+  const sameBareAction = r.sameBareAction && d.semantic.score >= COMBINATION.sameJobMinSemantic;
+  if (
+    !sameBareAction &&
+    sharedResources.length === 0 &&
+    d.identity.sharedResourceWords === 0 &&
+    score > COMBINATION.capBelowPotential
+  ) {
     score = COMBINATION.capBelowPotential;
     rules.push('no resource in common: shared words are not a shared job');
   }

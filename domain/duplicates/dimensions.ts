@@ -78,6 +78,8 @@ export interface RuntimeScore extends DimensionScore {
    * description says what it does, which is not enough to call it the same tool.
    */
   nameSilent: boolean;
+  /** The same verb and effect, and neither takes any input: both act on whatever is in context. */
+  sameBareAction: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -320,6 +322,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     nameSilent:
       a.identityKey !== b.identityKey &&
       [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)),
+    sameBareAction: sameVerb && !effectMismatch && a.properties.length === 0 && b.properties.length === 0,
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

@@ -156,6 +156,15 @@ describe('features and decision: what a name and a description say (four-dimensi
   });
 });
 
+describe('decision: actions that take no input (combination/24)', () => {
+  it('closing the current session against closing the page: one action on what is in context (POTENTIAL or above)', () => {
+    const candidate = tool('session_close', 'Close the current browser session and reset the active context.');
+    const entry = tool('browser_close', 'Close the page');
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).sameBareAction).toBe(true);
+    expect(decide(candidate, entry).outcome).not.toBe('NONE');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
