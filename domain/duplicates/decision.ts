@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/24',
+  version: 'combination/25',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -171,6 +171,15 @@ export function combine(d: DimensionScores): CombinedScore {
   ) {
     score = anchors.blocking;
     rules.push('same verb on the same resource, no platform difference: the same job');
+  }
+  if (
+    r.partsOfDescribed &&
+    !r.platformConflict &&
+    d.semantic.score >= COMBINATION.siblingMinSemantic &&
+    score < anchors.blocking
+  ) {
+    score = anchors.blocking;
+    rules.push("listing a resource's parts is describing it: the same job");
   }
   if (r.coversCandidate && !r.platformConflict && score < anchors.blocking) {
     score = anchors.blocking;

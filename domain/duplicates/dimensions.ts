@@ -80,6 +80,8 @@ export interface RuntimeScore extends DimensionScore {
   nameSilent: boolean;
   /** The same verb and effect, and neither takes any input: both act on whatever is in context. */
   sameBareAction: boolean;
+  /** One lists the parts of a resource (a table's columns), the other describes that resource: one job. */
+  partsOfDescribed: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -213,6 +215,18 @@ function searchVerticalOf(v: ToolFeatures, g: ToolFeatures): boolean {
   return places.some((p) => v.objects.includes(p)) || (places.includes('web') && WEB_PUBLISHED.has(v.coreObject));
 }
 
+/** `p` lists or gets the parts of what `d` describes (a table's columns against describing the table). */
+function partsOf(p: ToolFeatures, d: ToolFeatures): boolean {
+  return (
+    (p.verb === 'list' || p.verb === 'get') &&
+    d.verb === 'describe' &&
+    p.coreObject !== null &&
+    d.coreObject !== null &&
+    (RESOURCE_CONTAINS[d.coreObject] ?? []).includes(p.coreObject) &&
+    p.mentioned.includes(d.coreObject)
+  );
+}
+
 /** The first two resources a tool names, context nouns left out. */
 function lead(f: ToolFeatures): string[] {
   return f.objects.filter((o) => !CONTEXT_NOUNS.has(o)).slice(0, 2);
@@ -323,6 +337,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       a.identityKey !== b.identityKey &&
       [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)),
     sameBareAction: sameVerb && !effectMismatch && a.properties.length === 0 && b.properties.length === 0,
+    partsOfDescribed: partsOf(a, b) || partsOf(b, a),
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

@@ -4,7 +4,7 @@
  * tool manipulates. Pure data; versioned with the detector (LEXICON_VERSION).
  */
 
-export const LEXICON_VERSION = 'lexicon/9';
+export const LEXICON_VERSION = 'lexicon/10';
 
 /** Canonical verb for each spelling (after lower-casing; stems are looked up too). */
 export const VERB_CANON: Record<string, string> = {
@@ -148,8 +148,8 @@ export const NOUN_CANON: Record<string, string> = {
   collection: 'table',
   view: 'table',
   schema: 'schema',
-  column: 'schema',
-  columns: 'schema',
+  column: 'column',
+  columns: 'column',
   sql: 'sql',
   database: 'database',
   db: 'database',
@@ -387,10 +387,14 @@ export const PLATFORM_KINDS: Record<string, string[]> = {
   maps: ['web-source'],
 };
 
-/** Resources that contain others: a tool on the container acts on what it holds (SQL on tables). */
+/**
+ * Resources that contain others: a tool on the container acts on what it holds (SQL on tables), and
+ * describing a table shows its columns.
+ */
 export const RESOURCE_CONTAINS: Record<string, string[]> = {
-  sql: ['table', 'schema'],
-  database: ['table', 'schema'],
+  sql: ['table', 'schema', 'column'],
+  database: ['table', 'schema', 'column'],
+  table: ['column'],
   repo: ['file', 'directory', 'commit', 'branch'],
 };
 

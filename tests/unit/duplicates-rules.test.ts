@@ -165,6 +165,28 @@ describe('decision: actions that take no input (combination/24)', () => {
   });
 });
 
+describe("decision: a table's columns (four-dimension/8, combination/25)", () => {
+  it('columns are not schemas: listing the columns of a table is describing the table (BLOCKING)', () => {
+    const candidate = tool(
+      'list_columns',
+      'List all columns of a table or view with their types',
+      { table: 'string' },
+      'duckdb',
+    );
+    const describe = tool(
+      'describe_table',
+      'Get the schema information (columns and their types) for a specific table',
+      { table_name: 'string' },
+      'sqlite',
+    );
+    const schemas = tool('list_schemas', 'List all schemas in the database', {}, 'postgres');
+    expect(extractFeatures(candidate).coreObject).toBe('column');
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(describe)).partsOfDescribed).toBe(true);
+    expect(decide(candidate, describe).outcome).toBe('BLOCKING');
+    expect(decide(candidate, schemas).outcome).not.toBe('BLOCKING');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {

@@ -41,6 +41,7 @@ describe('stored duplicate features', () => {
   const FINGERPRINTS: Record<string, string> = {
     'four-dimension/6': 'bd21c82e20e266760c2faa49888e69ee1165d5efdd3988748018033d86c83253',
     'four-dimension/7': '2fb6ce896cf61c006087dd20fb170be261151864e2a5fe042675341551ae9cec',
+    'four-dimension/8': '3529419eeecfe7a006bfcdce77e0e0736f402e857c27ce107059c09fb0df7203',
   };
 
   it('are what this detector version has always derived from the sample catalog', () => {
