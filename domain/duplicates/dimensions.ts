@@ -82,6 +82,8 @@ export interface RuntimeScore extends DimensionScore {
   sameBareAction: boolean;
   /** One lists the parts of a resource (a table's columns), the other describes that resource: one job. */
   partsOfDescribed: boolean;
+  /** A general action tool whose description names the other's action among its own (click, type): a superset. */
+  namesOthersAction: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -227,6 +229,21 @@ function partsOf(p: ToolFeatures, d: ToolFeatures): boolean {
   );
 }
 
+/** `g` is a general tool whose description names `n`'s action, with the same effect, on a shared place. */
+function namesActionOf(g: ToolFeatures, n: ToolFeatures): boolean {
+  return (
+    g.coreObject === null &&
+    g.verb !== null &&
+    n.verb !== null &&
+    g.verb !== n.verb &&
+    g.effect === n.effect &&
+    // Reads name other reads in passing ("fetch, then extract"); an action tool lists the actions it takes.
+    g.effect === 'execute' &&
+    g.terms.has(n.verb) &&
+    g.objects.some((o) => n.objects.includes(o))
+  );
+}
+
 /** The first two resources a tool names, context nouns left out. */
 function lead(f: ToolFeatures): string[] {
   return f.objects.filter((o) => !CONTEXT_NOUNS.has(o)).slice(0, 2);
@@ -338,6 +355,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)),
     sameBareAction: sameVerb && !effectMismatch && a.properties.length === 0 && b.properties.length === 0,
     partsOfDescribed: partsOf(a, b) || partsOf(b, a),
+    namesOthersAction: namesActionOf(a, b) || namesActionOf(b, a),
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

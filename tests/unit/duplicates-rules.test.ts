@@ -187,6 +187,15 @@ describe("decision: a table's columns (four-dimension/8, combination/25)", () =>
   });
 });
 
+describe('decision: a general action tool (combination/26)', () => {
+  it('performing any action on the page (click, type) is a superset of clicking (POTENTIAL)', () => {
+    const candidate = tool('act', 'Perform a single action on the page (e.g., click, type).', { action: 'string' });
+    const entry = tool('click', 'Click an element on the page', { selector: 'string' });
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).namesOthersAction).toBe(true);
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
