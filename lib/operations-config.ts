@@ -30,10 +30,11 @@ export const WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
  * it picks from GC and allocation speed, up to 4×: under load the workflow thread (~55 MB live with
  * 50 runs cached) grew to 200 MB before its next collection, and how much of that was still
  * resident when the runs came to rest depended on whether the memory reducer had run yet
- * (266–440 MB). At 20 % the worker collects when its heaps grow by a fifth: `npm run bench:memory`
- * peaks at ~300 MB instead of ~440, for ~8 % more worker CPU while it is busy. Unlike a cap on the
- * old space (`--max-old-space-size`) it cannot run out of memory: the limit follows the live size.
- * 0 leaves V8's own factor.
+ * (266–450 MB). At 20 % the worker collects when its heaps grow by a fifth: `npm run bench:memory`
+ * peaks at 300–375 MB instead of 440–580 and reads ~305 MB when the runs come to rest instead of
+ * 375–450, and the throughput bench shows no CPU cost (56 ms of worker CPU per run either way;
+ * 10 % gains nothing more). Unlike a cap on the old space (`--max-old-space-size`) it cannot run a
+ * heap out of memory: the limit follows the live size. 0 leaves V8's own factor.
  */
 export function heapGrowingFlag(percent: number): string | null {
   return percent > 0 ? `--heap-growing-percent=${percent}` : null;
