@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/26',
+  version: 'combination/27',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -115,7 +115,7 @@ export function combine(d: DimensionScores): CombinedScore {
   }
   if (r.webSourceVertical && d.semantic.score >= COMBINATION.siblingMinSemantic && score < potentialFloor) {
     score = potentialFloor;
-    rules.push('one public web source against the general web tool (search, fetch): a vertical');
+    rules.push('one web source or system against the general web tool (search, fetch) that reaches it: a vertical');
   }
   if (
     r.crawlOfGet &&

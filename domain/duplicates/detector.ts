@@ -11,7 +11,7 @@ import {
 import { contractDimension, identityDimension, runtimeDimension, semanticDimension } from './dimensions';
 import type { ToolFeatures, ToolRecord } from './features';
 
-export const DETECTOR_VERSION = 'four-dimension/8';
+export const DETECTOR_VERSION = 'four-dimension/9';
 export const COMBINATION_VERSION = COMBINATION.version;
 
 /** An embedder identity: vectors are only ever compared with vectors of the same id and version. */

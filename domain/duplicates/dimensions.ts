@@ -68,7 +68,8 @@ export interface RuntimeScore extends DimensionScore {
   otherSystemOtherEntity: boolean;
   /**
    * Searching one public web source (arXiv, maps) while the other searches the web at large, with no
-   * system of its own, or downloading one of its items while the other fetches any page: a vertical.
+   * system of its own, or downloading one of its items while the other fetches any page; or searching
+   * one's own system while the other searches the web and offers that system as a category: a vertical.
    */
   webSourceVertical: boolean;
   /** One crawls pages (many, following links) where the other gets a page: a superset, for a reviewer. */
@@ -188,6 +189,16 @@ function webVertical(v: ToolFeatures, g: ToolFeatures): boolean {
 
 /** Name verbs that bring something over the network; reading may read a copy already stored. */
 const FETCH_WORDS = new Set(['fetch', 'download', 'scrape', 'retrieve']);
+
+/** `v` searches its own system; `g` searches the web at large and offers that system as a category. */
+function webCategory(v: ToolFeatures, g: ToolFeatures): boolean {
+  return (
+    v.platforms.some((p) => g.optionPlatforms.includes(p)) &&
+    g.coreObject === null &&
+    g.platforms.length === 0 &&
+    g.objects.includes('web')
+  );
+}
 
 /**
  * `v` downloads one kind of thing the web publishes (a paper) from a public web source; `g` gets any
@@ -337,7 +348,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     webSourceVertical:
       sameVerb &&
       (a.verb === 'search'
-        ? webVertical(a, b) || webVertical(b, a)
+        ? webVertical(a, b) || webVertical(b, a) || webCategory(a, b) || webCategory(b, a)
         : a.verb === 'get' && (webSourceFetch(a, b) || webSourceFetch(b, a))),
     otherSystemOtherEntity: platformConflict && a.coreObject !== null && !b.mentioned.includes(a.coreObject),
     coreResourceConflict:

@@ -60,6 +60,8 @@ export interface ToolFeatures {
   openWorld: boolean | null;
   platforms: string[];
   properties: PropertySignature[];
+  /** Systems an input offers as a choice (a web search's category "github"): it can be scoped to them. */
+  optionPlatforms: string[];
   /** Weighted bag of canonical terms for the semantic embedding. */
   terms: Map<string, number>;
   runtime: string | null;
@@ -161,6 +163,25 @@ function schemaProperties(schema: unknown, depth = 0, out: PropertySignature[] =
     if (type === 'array' && v.items) schemaProperties(v.items, depth + 1, out);
   }
   return out;
+}
+
+/** Platforms named by the allowed values (enum) of the input's top-level properties. */
+function optionPlatforms(schema: unknown): string[] {
+  const props = (schema as { properties?: Record<string, unknown> } | null | undefined)?.properties ?? {};
+  const out = new Set<string>();
+  for (const value of Object.values(props)) {
+    const v = (value ?? {}) as Record<string, unknown>;
+    const items = (v.items ?? {}) as Record<string, unknown>;
+    const choices = [v.enum, items.enum].flatMap((e) => (Array.isArray(e) ? e : []));
+    for (const c of choices) {
+      if (typeof c !== 'string') continue;
+      for (const w of nameWords(c)) {
+        const p = PLATFORM_WORDS[w];
+        if (p && !GENERIC_PLATFORMS.has(p)) out.add(p);
+      }
+    }
+  }
+  return [...out].sort();
 }
 
 function withContained(nouns: string[]): string[] {
@@ -284,6 +305,7 @@ export function extractFeatures(tool: ToolRecord): ToolFeatures {
     openWorld,
     platforms: [...platforms].sort(),
     properties,
+    optionPlatforms: optionPlatforms(tool.inputSchema),
     terms,
     runtime: tool.runtime ?? null,
   };

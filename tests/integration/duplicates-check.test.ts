@@ -158,7 +158,7 @@ describe('duplicate check', () => {
       .selectAll()
       .where('run_id', '=', trace2.runId)
       .executeTakeFirstOrThrow();
-    expect(checkRow.detector_version).toBe('four-dimension/8');
+    expect(checkRow.detector_version).toBe('four-dimension/9');
     expect(checkRow.embedder_id).toBe(embedder.id);
     // every matched catalog entry belongs to the run's tenant
     const ids = matches.map((m) => m.matched_capability_id).filter((x): x is string => x !== null);

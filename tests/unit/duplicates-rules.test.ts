@@ -196,6 +196,32 @@ describe('decision: a general action tool (combination/26)', () => {
   });
 });
 
+describe('features and decision: a web search scoped by category (four-dimension/9, combination/27)', () => {
+  it("searching GitHub repositories against a web search with a 'github' category is a vertical (POTENTIAL)", () => {
+    const candidate = tool(
+      'search_repositories',
+      'Find GitHub repositories by name, description or topic',
+      {
+        query: 'string',
+      },
+      'github',
+    );
+    const entry: ToolRecord = {
+      name: 'web_search_advanced',
+      description: 'Advanced web search with filters for domains, dates and categories',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          query: { type: 'string' },
+          category: { type: 'string', enum: ['company', 'news', 'github', 'people'] },
+        },
+      },
+    };
+    expect(extractFeatures(entry).optionPlatforms).toEqual(['github']);
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).webSourceVertical).toBe(true);
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {

@@ -42,6 +42,7 @@ describe('stored duplicate features', () => {
     'four-dimension/6': 'bd21c82e20e266760c2faa49888e69ee1165d5efdd3988748018033d86c83253',
     'four-dimension/7': '2fb6ce896cf61c006087dd20fb170be261151864e2a5fe042675341551ae9cec',
     'four-dimension/8': '3529419eeecfe7a006bfcdce77e0e0736f402e857c27ce107059c09fb0df7203',
+    'four-dimension/9': 'bfdb877c2e1cf50ecf599708b85ae20966f77ccf15822d96cf35303ce08d3b12',
   };
 
   it('are what this detector version has always derived from the sample catalog', () => {
