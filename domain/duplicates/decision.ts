@@ -13,7 +13,7 @@ export interface DuplicateThresholds {
  * thresholds 0.80 / 0.95 sit exactly at the raw cut points tuned on the development sets).
  */
 export const COMBINATION = {
-  version: 'combination/27',
+  version: 'combination/28',
   weights: { semantic: 0.45, identity: 0.15, contract: 0.15, runtime: 0.25 },
   /** Raw cut points that correspond to the default thresholds potential=0.80, blocking=0.95. */
   rawPotential: 0.42,
@@ -134,6 +134,10 @@ export function combine(d: DimensionScores): CombinedScore {
   ) {
     score = potentialFloor;
     rules.push("a general tool that names the other's action among its own: a superset, a reviewer must look");
+  }
+  if (r.researchOfSearch && score < potentialFloor) {
+    score = potentialFloor;
+    rules.push('research on the web searches it and reads what it finds: a superset of a web search');
   }
   // Another operation on the same core resource of the same system (create vs list tabs, create vs
   // describe a table), once the descriptions agree: a sibling, which a reviewer must see.

@@ -85,6 +85,8 @@ export interface RuntimeScore extends DimensionScore {
   partsOfDescribed: boolean;
   /** A general action tool whose description names the other's action among its own (click, type): a superset. */
   namesOthersAction: boolean;
+  /** One researches on the web (searches and reads), the other searches the web at large: a superset. */
+  researchOfSearch: boolean;
   /** The candidate's verb. */
   verbA: string | null;
   /** The same verb, or both retrieve (get, list, search, describe). */
@@ -255,6 +257,19 @@ function namesActionOf(g: ToolFeatures, n: ToolFeatures): boolean {
   );
 }
 
+/** `r` researches on the web (searching and reading many sources); `s` searches the web at large. */
+function researchesWhereSearches(r: ToolFeatures, s: ToolFeatures): boolean {
+  return (
+    r.verb === 'research' &&
+    s.verb === 'search' &&
+    r.objects.includes('web') &&
+    s.objects.includes('web') &&
+    s.coreObject === null &&
+    r.platforms.length === 0 &&
+    s.platforms.length === 0
+  );
+}
+
 /** The first two resources a tool names, context nouns left out. */
 function lead(f: ToolFeatures): string[] {
   return f.objects.filter((o) => !CONTEXT_NOUNS.has(o)).slice(0, 2);
@@ -367,6 +382,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
     sameBareAction: sameVerb && !effectMismatch && a.properties.length === 0 && b.properties.length === 0,
     partsOfDescribed: partsOf(a, b) || partsOf(b, a),
     namesOthersAction: namesActionOf(a, b) || namesActionOf(b, a),
+    researchOfSearch: researchesWhereSearches(a, b) || researchesWhereSearches(b, a),
     verbA: a.verb,
     sameRetrievalOrVerb: sameVerb || (RETRIEVAL.has(a.verb ?? '') && RETRIEVAL.has(b.verb ?? '')),
   };

@@ -222,6 +222,17 @@ describe('features and decision: a web search scoped by category (four-dimension
   });
 });
 
+describe('decision: research against a web search (combination/28)', () => {
+  it('researching a company on the web is a superset of a general web search (POTENTIAL)', () => {
+    const candidate = tool('company_research', 'Research any company on the web to get business information and news', {
+      company_name: 'string',
+    });
+    const entry = tool('web_search', 'Search the web for any query and return the results', { query: 'string' });
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).researchOfSearch).toBe(true);
+    expect(decide(candidate, entry).outcome).toBe('POTENTIAL');
+  });
+});
+
 describe('decision: SQL catalog tools and what a runner covers (combination/14)', () => {
   it('a runner of code does not cover a search for code examples (not BLOCKING)', () => {
     const candidate = tool('get_code_context', 'Find code examples and documentation for any programming question', {
