@@ -75,8 +75,9 @@ export interface RuntimeScore extends DimensionScore {
   /** One crawls pages (many, following links) where the other gets a page: a superset, for a reviewer. */
   crawlOfGet: boolean;
   /**
-   * Under different names, one says neither an action nor a resource ("primer", "snapshot"): only its
-   * description says what it does, which is not enough to call it the same tool.
+   * Under different names, neither repeating the other, one says neither an action nor a resource
+   * ("primer", "snapshot"): only its description says what it does, which is not enough to call it
+   * the same tool.
    */
   nameSilent: boolean;
   /** The same verb and effect, and neither takes any input: both act on whatever is in context. */
@@ -378,7 +379,11 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       ((a.verb === 'crawl' && b.verb === 'get') || (a.verb === 'get' && b.verb === 'crawl')),
     nameSilent:
       a.identityKey !== b.identityKey &&
-      [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)),
+      [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)) &&
+      // Where one name repeats the other word for word ("weather forecast", "city weather forecast")
+      // the names agree, even in words the lexicon does not know.
+      !a.nameTokens.every((w) => b.nameTokens.includes(w)) &&
+      !b.nameTokens.every((w) => a.nameTokens.includes(w)),
     sameBareAction: sameVerb && !effectMismatch && a.properties.length === 0 && b.properties.length === 0,
     partsOfDescribed: partsOf(a, b) || partsOf(b, a),
     namesOthersAction: namesActionOf(a, b) || namesActionOf(b, a),

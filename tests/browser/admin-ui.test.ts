@@ -561,7 +561,7 @@ describe('the admin UI', () => {
     const reviewer = await stack.token(tenant, REVIEWER, 'ben');
     const first = await startByApi(author, 'Weather Forecast', 'Return the weather forecast for a city.');
     await waitForStatus(stack, author, first, ['DRAFT']);
-    const runId = await startByApi(author, 'Weather Alerts', 'Return the active weather alerts for a region.');
+    const runId = await startByApi(author, 'City Weather Forecast', 'Return the weather forecast for a given city.');
     const blocked = await waitForStatus(stack, author, runId, ['BLOCKED', 'AWAITING_ADJUDICATION', 'DRAFT']);
     expect(blocked.body.duplicateOutcome).toBe('BLOCKING');
 

@@ -154,6 +154,19 @@ describe('features and decision: what a name and a description say (four-dimensi
     expect(r.nameSilent).toBe(true);
     expect(decide(candidate, entry).outcome).not.toBe('BLOCKING');
   });
+
+  it('a name of unknown words that the other repeats is not silent (combination/29)', () => {
+    const entry = tool('weather_forecast', 'Return the weather forecast for a city.', { city: 'string' });
+    const candidate = tool('city_weather_forecast', 'Return the weather forecast for a given city.', {
+      city: 'string',
+    });
+    expect(runtimeDimension(extractFeatures(candidate), extractFeatures(entry)).nameSilent).toBe(false);
+    expect(decide(candidate, entry).outcome).toBe('BLOCKING');
+    // Still silent where neither name repeats the other.
+    const primer = tool('primer', 'Get the current time and the session context of the user', {});
+    const time = tool('get_current_time', 'Get the current time', {});
+    expect(runtimeDimension(extractFeatures(primer), extractFeatures(time)).nameSilent).toBe(true);
+  });
 });
 
 describe('decision: actions that take no input (combination/24)', () => {
