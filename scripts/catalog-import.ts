@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrateToLatest } from '../db/migrate';
 import { createDb, type Db } from '../db/database';
 import { countCatalog, upsertCapability, upsertDuplicateFeatures, upsertEmbedding } from '../db/repositories/catalog';
 import { recordOfRow } from '../activities/duplicates';
@@ -179,6 +180,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const records = readToolFile(files[0]!);
   const db = createDb(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/toolnexus', 4);
+  // A fresh database (no `npm run dev` yet) gets the schema first: migrations are idempotent.
+  await migrateToLatest(db);
   try {
     const embedder = createEmbedder();
     const done = await importCatalog(db, tenant, records, embedder, { importedFrom: files[0] });

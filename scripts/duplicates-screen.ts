@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { migrateToLatest } from '../db/migrate';
 import { createDb } from '../db/database';
 import { deleteTenantCatalog } from '../db/repositories/catalog';
 import { FourDimensionDetector } from '../domain/duplicates/detector';
 import { createEmbedder } from '../providers/embedders';
 import { lockTenantDuplicates, runDuplicateCheck } from '../activities/duplicates';
 import { ImportError, importCatalog, readToolFile } from './catalog-import';
+import { loadAiGeneration } from '../lib/ai-generation-config';
 
 /**
  * `npm run -s duplicates:screen -- --catalog CATALOG.json --candidates CANDIDATES.json`
@@ -13,7 +15,17 @@ import { ImportError, importCatalog, readToolFile } from './catalog-import';
  * [{"candidateId","tier","matches":[catalog ids best first]}] and removes the tenant.
  */
 
-const THRESHOLDS_DEFAULT = { potential: 0.8, blocking: 0.95 };
+/**
+ * The deployed `AiGeneration:DuplicateThresholds` (config/ai-generation.json for
+ * AI_GENERATION_ENVIRONMENT, then its environment variable), as the workflow's snapshot freezes them.
+ */
+function deployedThresholds(): { potential: number; blocking: number } {
+  const errors: string[] = [];
+  const environment = process.env.AI_GENERATION_ENVIRONMENT || process.env.NODE_ENV || 'development';
+  const { values } = loadAiGeneration(process.env, environment, errors);
+  if (errors.length > 0) throw new Error(`invalid configuration: ${errors.join('; ')}`);
+  return values['AiGeneration:DuplicateThresholds'];
+}
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -25,6 +37,13 @@ async function main(argv: string[]): Promise<number> {
   const candidatesPath = arg(argv, '--candidates');
   if (!catalogPath || !candidatesPath) {
     console.error('usage: npm run -s duplicates:screen -- --catalog CATALOG.json --candidates CANDIDATES.json');
+    return 2;
+  }
+  let thresholds;
+  try {
+    thresholds = deployedThresholds();
+  } catch (err) {
+    console.error(`duplicates:screen: ${(err as Error).message}`);
     return 2;
   }
   let catalog, candidates;
@@ -39,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const db = createDb(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/toolnexus', 4);
+  // A fresh database (no `npm run dev` yet) gets the schema first: migrations are idempotent.
+  await migrateToLatest(db);
   const tenant = `screen-${randomUUID()}`;
   const embedder = createEmbedder();
   const detector = new FourDimensionDetector();
@@ -56,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
           runId: null,
           candidate: c,
           vector: vectors[i]!,
-          thresholds: THRESHOLDS_DEFAULT,
+          thresholds,
           includeInFlight: false,
         });
       });

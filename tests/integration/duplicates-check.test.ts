@@ -278,9 +278,9 @@ describe('stored duplicate features', () => {
 });
 
 describe('duplicates:screen', () => {
-  const run = (args: string[]) =>
+  const run = (args: string[], env: Record<string, string> = {}) =>
     spawnSync('npx', ['tsx', join(__dirname, '../../scripts/duplicates-screen.ts'), ...args], {
-      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL },
+      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, ...env },
       encoding: 'utf8',
     });
 
@@ -316,6 +316,26 @@ describe('duplicates:screen', () => {
       n: number;
     }>`select count(*)::int as n from capabilities where tenant_id like 'screen-%'`.execute(db);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it('decides with the deployed AiGeneration:DuplicateThresholds, and refuses invalid ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'screen-'));
+    const cand = join(dir, 'c.json');
+    writeFileSync(
+      cand,
+      JSON.stringify([{ id: 'x/search_the_web', name: 'search_the_web', description: 'Search the web for a query.' }]),
+    );
+    const strict = run(['--catalog', SAMPLE_CATALOG, '--candidates', cand], {
+      AiGeneration__DuplicateThresholds: '{"potential":0.99,"blocking":0.999}',
+    });
+    expect(strict.status).toBe(0);
+    expect(JSON.parse(strict.stdout)).toEqual([{ candidateId: 'x/search_the_web', tier: 'NONE', matches: [] }]);
+    const invalid = run(['--catalog', SAMPLE_CATALOG, '--candidates', cand], {
+      AiGeneration__DuplicateThresholds: '{"potential":2}',
+    });
+    expect(invalid.status).toBe(2);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toMatch(/AiGeneration:DuplicateThresholds .*potential/);
   });
 
   it('exits non-zero with a clear message on malformed input', () => {
