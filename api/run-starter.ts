@@ -4,6 +4,7 @@ import {
   claimDueRunStarts,
   deferRunStart,
   markRunsStarted,
+  purgeStartedRunStarts,
   type AcceptOutcome,
 } from '../db/repositories/run-starts';
 import type { GenerationRunInput } from '../domain/types';
@@ -44,6 +45,9 @@ export interface RunStarterOptions {
   leaseMs?: number;
   /** Rows taken per poll. */
   batch?: number;
+  /** How long a started row is kept (7 days); purged from the polls, at most once per `purgeEveryMs`. */
+  keepStartedMs?: number;
+  purgeEveryMs?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -54,6 +58,9 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   const pollMs = opts.pollMs ?? 1_000;
   const leaseMs = opts.leaseMs ?? 15_000;
   const batch = opts.batch ?? 16;
+  const keepStartedMs = opts.keepStartedMs ?? 7 * 24 * 3_600_000;
+  const purgeEveryMs = opts.purgeEveryMs ?? 600_000;
+  let lastPurge = 0;
   const inProgress = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
@@ -117,6 +124,10 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
     try {
       const due = await claimDueRunStarts(db, gateway.taskQueue, batch, leaseMs);
       await Promise.all(due.map((row) => startOne(row.input as unknown as GenerationRunInput, row.attempts)));
+      if (Date.now() - lastPurge >= purgeEveryMs) {
+        lastPurge = Date.now();
+        await purgeStartedRunStarts(db, keepStartedMs, 1_000);
+      }
     } catch (err) {
       logger.warn('looking for owed run starts failed', { error: err instanceof Error ? err.message : String(err) });
     } finally {

@@ -131,3 +131,17 @@ export async function getRunStart(db: Db, tenantId: string, runId: string): Prom
       }
     : undefined;
 }
+
+/**
+ * Forgets started rows older than `olderThanMs` (at most `limit` per call): once the workflow has
+ * started, the run's own rows and Temporal's history hold everything the outbox row did.
+ */
+export async function purgeStartedRunStarts(db: Db, olderThanMs: number, limit: number): Promise<number> {
+  const r = await sql`
+    delete from ai_generation_run_starts where run_id in (
+      select run_id from ai_generation_run_starts
+      where started_at_utc < now() - ${`${olderThanMs} milliseconds`}::interval
+      limit ${limit}
+    )`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -1,5 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { acceptRunStart, claimDueRunStarts, getRunStart } from '../../db/repositories/run-starts';
+import { sql } from 'kysely';
+import {
+  acceptRunStart,
+  claimDueRunStarts,
+  getRunStart,
+  markRunsStarted,
+  purgeStartedRunStarts,
+} from '../../db/repositories/run-starts';
 import type { GenerationRunInput } from '../../domain/types';
 import { generationRunWorkflowId } from '../../workflows/ids';
 import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
@@ -134,6 +141,33 @@ describe('the run-start outbox', () => {
     expect(await accept(crypto.randomUUID(), 2)).toEqual({ kind: 'over-cap', inFlight: 2 });
     expect(await accept(a, 5)).toEqual({ kind: 'exists' });
     expect(await accept(crypto.randomUUID(), null)).toEqual({ kind: 'accepted' });
+  });
+
+  it('purges started rows past their retention, never a row still owed a start', async () => {
+    const tenant = uniqueTenant('purge');
+    const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    for (const runId of ids) {
+      await acceptRunStart(stack.db, {
+        runId,
+        tenantId: tenant,
+        taskQueue: `nobody-polls-${tenant}`,
+        workflowId: generationRunWorkflowId(runId),
+        input: inputFor(tenant, runId),
+        leaseMs: 60_000,
+      });
+    }
+    const [old, recent, owed] = ids as [string, string, string];
+    await markRunsStarted(stack.db, [old, recent]);
+    await sql`update ai_generation_run_starts set started_at_utc = now() - interval '8 days' where run_id = ${old}`.execute(
+      stack.db,
+    );
+    await sql`update ai_generation_run_starts set accepted_at_utc = now() - interval '9 days' where run_id = ${owed}`.execute(
+      stack.db,
+    );
+    expect(await purgeStartedRunStarts(stack.db, 7 * 24 * 3_600_000, 1_000)).toBeGreaterThanOrEqual(1);
+    expect(await getRunStart(stack.db, tenant, old)).toBeUndefined();
+    expect(await getRunStart(stack.db, tenant, recent)).toBeDefined();
+    expect((await getRunStart(stack.db, tenant, owed))?.startedAtUtc).toBeNull();
   });
 
   it('answers a repeated Idempotency-Key with the same run and one outbox row', async () => {
