@@ -62,6 +62,19 @@ export function combine(d: DimensionScores): CombinedScore {
     w.runtime * d.runtime.score;
   let score = calibrate(raw);
   const rules: string[] = [];
+  // Each rule moves the score towards its bound only, and says why when it does.
+  const raiseTo = (bound: number, why: string): void => {
+    if (score < bound) {
+      score = bound;
+      rules.push(why);
+    }
+  };
+  const capAt = (bound: number, why: string): void => {
+    if (score > bound) {
+      score = bound;
+      rules.push(why);
+    }
+  };
   const r = d.runtime;
   const { anchors } = COMBINATION;
   // Vague nouns (content, resource) in common are no resource in common.
@@ -69,107 +82,55 @@ export function combine(d: DimensionScores): CombinedScore {
   // Two tools that take no input and do the same (close) act on what is in context: a session and a
   // page are two names for it, once the descriptions agree.
   const sameBareAction = r.sameBareAction && d.semantic.score >= COMBINATION.sameJobMinSemantic;
-  if (
-    !sameBareAction &&
-    sharedResources.length === 0 &&
-    d.identity.sharedResourceWords === 0 &&
-    score > COMBINATION.capBelowPotential
-  ) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('no resource in common: shared words are not a shared job');
-  }
+  if (!sameBareAction && sharedResources.length === 0 && d.identity.sharedResourceWords === 0)
+    capAt(COMBINATION.capBelowPotential, 'no resource in common: shared words are not a shared job');
   // Each names its own core resource, neither appears among the other's leading resources: the
   // shared verb and words act on different things (a blame vs a file read, labels vs an issue).
-  if (r.coreResourceConflict && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('different core resources: the same verb on different things');
-  }
+  if (r.coreResourceConflict)
+    capAt(COMBINATION.capBelowPotential, 'different core resources: the same verb on different things');
   // Neither names a core resource ("get a resource", "search a page") and the systems differ:
   // the words are too general to say that the same thing is done.
-  if (r.bothGeneral && r.platformConflict && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('only general resources on different systems: nothing says the job is shared');
-  }
-  if (r.otherSystemOtherEntities && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('another system, and each leads with a resource the other never mentions: other entities');
-  }
-  if (r.otherSystemOtherEntity && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push("another system that never mentions the candidate's resource: not the same kind of entity");
-  }
+  if (r.bothGeneral && r.platformConflict)
+    capAt(COMBINATION.capBelowPotential, 'only general resources on different systems: nothing says the job is shared');
+  if (r.otherSystemOtherEntities)
+    capAt(
+      COMBINATION.capBelowPotential,
+      'another system, and each leads with a resource the other never mentions: other entities',
+    );
+  if (r.otherSystemOtherEntity)
+    capAt(
+      COMBINATION.capBelowPotential,
+      "another system that never mentions the candidate's resource: not the same kind of entity",
+    );
   // The descriptions barely agree: a shared property name or verb alone is not a shared job.
-  if (d.semantic.score < COMBINATION.siblingMinSemantic && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('the descriptions barely agree: signature or verb alone is not a shared job');
-  }
+  if (d.semantic.score < COMBINATION.siblingMinSemantic)
+    capAt(COMBINATION.capBelowPotential, 'the descriptions barely agree: signature or verb alone is not a shared job');
   const potentialFloor = anchors.potential;
-  if (
-    r.searchVertical &&
-    !r.platformConflict &&
-    d.semantic.score >= COMBINATION.siblingMinSemantic &&
-    score < potentialFloor
-  ) {
-    score = potentialFloor;
-    rules.push('a search for one kind of web content against a general web search: a vertical');
-  }
-  if (r.webSourceVertical && d.semantic.score >= COMBINATION.siblingMinSemantic && score < potentialFloor) {
-    score = potentialFloor;
-    rules.push('one web source or system against the general web tool (search, fetch) that reaches it: a vertical');
-  }
-  if (
-    r.crawlOfGet &&
-    !r.platformConflict &&
-    d.semantic.score >= COMBINATION.siblingMinSemantic &&
-    score < potentialFloor
-  ) {
-    score = potentialFloor;
-    rules.push('a crawl gets many pages where the other gets one: a superset, a reviewer must look');
-  }
-  if (
-    r.namesOthersAction &&
-    !r.platformConflict &&
-    d.semantic.score >= COMBINATION.siblingMinSemantic &&
-    score < potentialFloor
-  ) {
-    score = potentialFloor;
-    rules.push("a general tool that names the other's action among its own: a superset, a reviewer must look");
-  }
-  if (r.researchOfSearch && score < potentialFloor) {
-    score = potentialFloor;
-    rules.push('research on the web searches it and reads what it finds: a superset of a web search');
-  }
+  if (r.searchVertical && !r.platformConflict && d.semantic.score >= COMBINATION.siblingMinSemantic)
+    raiseTo(potentialFloor, 'a search for one kind of web content against a general web search: a vertical');
+  if (r.webSourceVertical && d.semantic.score >= COMBINATION.siblingMinSemantic)
+    raiseTo(
+      potentialFloor,
+      'one web source or system against the general web tool (search, fetch) that reaches it: a vertical',
+    );
+  if (r.crawlOfGet && !r.platformConflict && d.semantic.score >= COMBINATION.siblingMinSemantic)
+    raiseTo(potentialFloor, 'a crawl gets many pages where the other gets one: a superset, a reviewer must look');
+  if (r.namesOthersAction && !r.platformConflict && d.semantic.score >= COMBINATION.siblingMinSemantic)
+    raiseTo(
+      potentialFloor,
+      "a general tool that names the other's action among its own: a superset, a reviewer must look",
+    );
+  if (r.researchOfSearch)
+    raiseTo(potentialFloor, 'research on the web searches it and reads what it finds: a superset of a web search');
   // Another operation on the same core resource of the same system (create vs list tabs, create vs
   // describe a table), once the descriptions agree: a sibling, which a reviewer must see.
-  if (
-    r.sameCoreObject &&
-    !r.platformConflict &&
-    d.semantic.score >= COMBINATION.sameJobMinSemantic &&
-    score < potentialFloor
-  ) {
-    score = potentialFloor;
-    rules.push('another operation on the same resource of the same system: a sibling');
-  }
+  if (r.sameCoreObject && !r.platformConflict && d.semantic.score >= COMBINATION.sameJobMinSemantic)
+    raiseTo(potentialFloor, 'another operation on the same resource of the same system: a sibling');
   // A store that a query runs on holds what a query reads elsewhere: a collection is queried as a table is.
-  if (
-    r.sameKindOtherSystem &&
-    (r.sameCoreObject || r.queriedStoreHolds) &&
-    r.sameRetrievalOrVerb &&
-    score < potentialFloor
-  ) {
-    score = potentialFloor;
-    rules.push('the same resource on another system of the same kind: a reviewer must look');
-  }
-  if (
-    d.identity.score === 1 &&
-    d.identity.keyHasResource === true &&
-    r.sameVerb &&
-    !r.platformConflict &&
-    score < anchors.blocking
-  ) {
-    score = anchors.blocking;
-    rules.push('same normalized key and verb: the same tool renamed or republished');
-  }
+  if (r.sameKindOtherSystem && (r.sameCoreObject || r.queriedStoreHolds) && r.sameRetrievalOrVerb)
+    raiseTo(potentialFloor, 'the same resource on another system of the same kind: a reviewer must look');
+  if (d.identity.score === 1 && d.identity.keyHasResource === true && r.sameVerb && !r.platformConflict)
+    raiseTo(anchors.blocking, 'same normalized key and verb: the same tool renamed or republished');
   if (
     r.sameVerb &&
     r.samePrimaryObject &&
@@ -179,49 +140,31 @@ export function combine(d: DimensionScores): CombinedScore {
     // inputs share something: going back takes nothing, navigating takes a URL.
     !(r.bothGeneral && d.contract.score === 0) &&
     (d.semantic.score >= COMBINATION.sameJobMinSemantic ||
-      (d.contract.score >= COMBINATION.sameJobMinContract && d.semantic.score >= COMBINATION.siblingMinSemantic)) &&
-    score < anchors.blocking
-  ) {
-    score = anchors.blocking;
-    rules.push('same verb on the same resource, no platform difference: the same job');
-  }
-  if (
-    r.partsOfDescribed &&
-    !r.platformConflict &&
-    d.semantic.score >= COMBINATION.siblingMinSemantic &&
-    score < anchors.blocking
-  ) {
-    score = anchors.blocking;
-    rules.push("listing a resource's parts is describing it: the same job");
-  }
-  if (r.coversCandidate && !r.platformConflict && score < anchors.blocking) {
-    score = anchors.blocking;
-    rules.push('the entry runs anything on this resource: it already covers the candidate');
-  }
-  if (r.candidateBroader && score > COMBINATION.capBelowBlocking) {
-    score = COMBINATION.capBelowBlocking;
-    rules.push('the candidate is broader than the entry (a superset): a reviewer must look');
-  }
-  if (r.oneIsGeneral && !r.samePrimaryObject && score > COMBINATION.capBelowBlocking) {
-    score = COMBINATION.capBelowBlocking;
-    rules.push('a general tool that never names the narrower resource: a subset, not the same job');
-  }
-  if (r.nameSilent && score > COMBINATION.capBelowBlocking) {
-    score = COMBINATION.capBelowBlocking;
-    rules.push('a name that says neither action nor resource: the description alone does not make the same tool');
-  }
-  if (r.effectMismatch && score > COMBINATION.capBelowBlocking) {
-    score = COMBINATION.capBelowBlocking;
-    rules.push('different effect (read vs write vs delete): a sibling at most');
-  }
-  if (r.unrelatedSystems && score > COMBINATION.capBelowPotential) {
-    score = COMBINATION.capBelowPotential;
-    rules.push('systems of unrelated kinds: the same words name different things');
-  }
-  if (r.platformConflict && score > COMBINATION.capBelowBlocking) {
-    score = COMBINATION.capBelowBlocking;
-    rules.push('same operation on a different platform: a reviewer must look');
-  }
+      (d.contract.score >= COMBINATION.sameJobMinContract && d.semantic.score >= COMBINATION.siblingMinSemantic))
+  )
+    raiseTo(anchors.blocking, 'same verb on the same resource, no platform difference: the same job');
+  if (r.partsOfDescribed && !r.platformConflict && d.semantic.score >= COMBINATION.siblingMinSemantic)
+    raiseTo(anchors.blocking, "listing a resource's parts is describing it: the same job");
+  if (r.coversCandidate && !r.platformConflict)
+    raiseTo(anchors.blocking, 'the entry runs anything on this resource: it already covers the candidate');
+  if (r.candidateBroader)
+    capAt(COMBINATION.capBelowBlocking, 'the candidate is broader than the entry (a superset): a reviewer must look');
+  if (r.oneIsGeneral && !r.samePrimaryObject)
+    capAt(
+      COMBINATION.capBelowBlocking,
+      'a general tool that never names the narrower resource: a subset, not the same job',
+    );
+  if (r.nameSilent)
+    capAt(
+      COMBINATION.capBelowBlocking,
+      'a name that says neither action nor resource: the description alone does not make the same tool',
+    );
+  if (r.effectMismatch)
+    capAt(COMBINATION.capBelowBlocking, 'different effect (read vs write vs delete): a sibling at most');
+  if (r.unrelatedSystems)
+    capAt(COMBINATION.capBelowPotential, 'systems of unrelated kinds: the same words name different things');
+  if (r.platformConflict)
+    capAt(COMBINATION.capBelowBlocking, 'same operation on a different platform: a reviewer must look');
   return { raw, score, rules };
 }
 
