@@ -14,6 +14,7 @@ import { generationRunWorkflowId } from '../../workflows/ids';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV, uniqueTenant } from '../helpers/stack';
 import { startTimeSkippingServer } from '../helpers/temporal';
+import { insertCityWeatherLookup } from '../helpers/catalog-fixtures';
 
 /**
  * Every wait ends on the record: on the time-skipping server the review window (30 days by
@@ -106,26 +107,7 @@ describe('closed windows end the run EXPIRED, in Temporal and PostgreSQL', () =>
 
   it('expires a potential duplicate nobody adjudicated within the adjudication window', async () => {
     const tenant = uniqueTenant('exp');
-    await db
-      .insertInto('capabilities')
-      .values({
-        id: deterministicUuid('cap', tenant, 'city-weather-lookup-tool'),
-        tenant_id: tenant,
-        capability_key: 'city-weather-lookup-tool',
-        name: 'City Weather Lookup Tool',
-        normalized_name: 'city-weather-lookup-tool',
-        description: 'Look up the current weather for a city by name.',
-        runtime: 'node20',
-        input_schema: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
-        output_schema: null,
-        manifest: JSON.stringify({ name: 'City Weather Lookup Tool' }),
-        lifecycle_state: 'Active',
-        source: 'IMPORTED',
-        source_run_id: null,
-        embedding: null,
-        embedding_model: null,
-      })
-      .execute();
+    await insertCityWeatherLookup(db, tenant);
     const i = input(tenant, {
       intent: { ...input(tenant).intent, name: 'Lookup City Weather', problemStatement: 'Weather for a city by name.' },
     });

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
 import { startTemporalDevServer } from '../helpers/temporal';
+import { insertCityWeatherLookup } from '../helpers/catalog-fixtures';
 
 /**
  * The review inbox through the API: what waits for a person in the caller's tenant, oldest wait
@@ -67,26 +67,7 @@ describe('GET /inbox', () => {
     );
     await waitForStatus(stack, author, breaking, ['BLOCKED']);
     // 3. a potential duplicate waiting for an adjudication
-    await stack.db
-      .insertInto('capabilities')
-      .values({
-        id: randomUUID(),
-        tenant_id: tenant,
-        capability_key: 'city-weather-lookup-tool',
-        name: 'City Weather Lookup Tool',
-        normalized_name: 'city-weather-lookup-tool',
-        description: 'Look up the current weather for a city by name.',
-        runtime: 'node20',
-        input_schema: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
-        output_schema: null,
-        manifest: JSON.stringify({ name: 'City Weather Lookup Tool' }),
-        lifecycle_state: 'Active',
-        source: 'IMPORTED',
-        source_run_id: null,
-        embedding: null,
-        embedding_model: null,
-      })
-      .execute();
+    await insertCityWeatherLookup(stack.db, tenant);
     const potential = await start({
       ...body('Lookup City Weather', { type: 'object', properties: { city }, required: ['city'] }),
       problemStatement: 'Weather for a city by name.',
