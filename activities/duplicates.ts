@@ -182,6 +182,26 @@ export async function embedMissing(db: Db, embedder: Embedder, tenantId: string,
   return rows.length;
 }
 
+/**
+ * The stored duplicate features of a tool record as `catalog:import` writes it (runtime `mcp`
+ * unless the record says otherwise): exactly what a check would derive from the stored row.
+ */
+export function importedFeatures(r: ToolRecord): Record<string, unknown> {
+  return toStoredFeatures(
+    extractFeatures(
+      recordOfRow({
+        name: r.name,
+        description: r.description,
+        input_schema: r.inputSchema ?? {},
+        output_schema: r.outputSchema ?? null,
+        annotations: r.annotations ?? {},
+        provenance: { server: r.server ?? null },
+        runtime: r.runtime ?? 'mcp',
+      }),
+    ),
+  );
+}
+
 export function recordOfRow(r: {
   name: string;
   description: string;

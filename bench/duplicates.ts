@@ -5,10 +5,10 @@ import { Client } from 'pg';
 import { createDb, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { vectorLiteral } from '../db/repositories/catalog';
-import { lockTenantDuplicates, recordOfRow, runDuplicateCheck } from '../activities/duplicates';
-import { FEATURES_VERSION, toStoredFeatures } from '../domain/duplicates/stored-features';
+import { importedFeatures, lockTenantDuplicates, runDuplicateCheck } from '../activities/duplicates';
+import { FEATURES_VERSION } from '../domain/duplicates/stored-features';
 import { FourDimensionDetector } from '../domain/duplicates/detector';
-import { extractFeatures, identityKey, type ToolRecord } from '../domain/duplicates/features';
+import { identityKey, type ToolRecord } from '../domain/duplicates/features';
 import { capabilityKeyFor } from '../domain/duplicates/normalize';
 import { deterministicUuid } from '../domain/deterministic-id';
 import { LocalLexicalEmbedder } from '../providers/embedders/local';
@@ -173,21 +173,7 @@ export async function bulkInsert(
     // As catalog:import does: each entry's duplicate features, derived once from the stored entry.
     const features = rows.map(
       (t, j) =>
-        sql`(${caps[j]!.id}, ${FEATURES_VERSION}, ${TENANT}, ${JSON.stringify(
-          toStoredFeatures(
-            extractFeatures(
-              recordOfRow({
-                name: t.name,
-                description: t.description,
-                input_schema: t.inputSchema ?? {},
-                output_schema: t.outputSchema ?? null,
-                annotations: t.annotations ?? {},
-                provenance: { server: t.server },
-                runtime: 'mcp',
-              }),
-            ),
-          ),
-        )}::jsonb)`,
+        sql`(${caps[j]!.id}, ${FEATURES_VERSION}, ${TENANT}, ${JSON.stringify(importedFeatures({ ...t, runtime: 'mcp' }))}::jsonb)`,
     );
     await sql`insert into capability_duplicate_features (capability_id, features_version, tenant_id, features)
       values ${sql.join(features)}`.execute(db);

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { migrateToLatest } from '../db/migrate';
 import { createDb, type Db } from '../db/database';
 import { countCatalog, upsertCapability, upsertDuplicateFeatures, upsertEmbedding } from '../db/repositories/catalog';
-import { recordOfRow } from '../activities/duplicates';
-import { FEATURES_VERSION, toStoredFeatures } from '../domain/duplicates/stored-features';
+import { importedFeatures } from '../activities/duplicates';
+import { FEATURES_VERSION } from '../domain/duplicates/stored-features';
 import { capabilityKeyFor } from '../domain/duplicates/normalize';
-import { extractFeatures, identityKey, type ToolRecord } from '../domain/duplicates/features';
+import { identityKey, type ToolRecord } from '../domain/duplicates/features';
 import { deterministicUuid } from '../domain/deterministic-id';
 import type { Embedder } from '../domain/duplicates/detector';
 import { createEmbedder } from '../providers/embedders';
@@ -133,19 +133,7 @@ export async function importCatalog(
           capabilityId: id,
           tenantId,
           version: FEATURES_VERSION,
-          features: toStoredFeatures(
-            extractFeatures(
-              recordOfRow({
-                name: r.name,
-                description: r.description,
-                input_schema: r.inputSchema ?? {},
-                output_schema: r.outputSchema ?? null,
-                annotations: r.annotations ?? {},
-                provenance: { server: r.server ?? null },
-                runtime: r.runtime ?? 'mcp',
-              }),
-            ),
-          ),
+          features: importedFeatures(r),
         });
         out.push({ id, externalId, capabilityKey });
       }
