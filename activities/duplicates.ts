@@ -79,9 +79,14 @@ export interface DuplicateCheckParams {
   efSearch?: number;
 }
 
-/** Serializes duplicate checks of one tenant for the rest of the transaction. */
+/** The advisory lock that serializes duplicate checks of one tenant. */
+function duplicatesLockKey(tenantId: string): string {
+  return `duplicates:${tenantId}`;
+}
+
+/** Serializes duplicate checks of one tenant for the rest of the transaction (runDuplicateCheck takes it itself). */
 export async function lockTenantDuplicates(trx: Db, tenantId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`duplicates:${tenantId}`}, 0))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${duplicatesLockKey(tenantId)}, 0))`.execute(trx);
 }
 
 function catalogNeighbour(r: CatalogNeighbourRow): DuplicateNeighbour {
@@ -109,7 +114,8 @@ function catalogNeighbour(r: CatalogNeighbourRow): DuplicateNeighbour {
  * The check itself, shared by the workflow activity and `duplicates:screen`: the tenant's Active
  * catalog by pgvector top-k (one embedder) plus identity-key lookups, and the tenant's in-flight
  * candidates, scored on four dimensions by the detector. Never reads the whole catalog. The caller
- * runs it inside a transaction holding the tenant's advisory lock.
+ * runs it inside a transaction; it takes the tenant's advisory lock first (with the search settings,
+ * in one round trip), held until that transaction ends.
  */
 export async function runDuplicateCheck(
   trx: Db,
@@ -126,6 +132,7 @@ export async function runDuplicateCheck(
     excludeCapabilityKey: exclude,
     identityKey: features.identityKey,
     featuresVersion: FEATURES_VERSION,
+    advisoryLock: duplicatesLockKey(p.tenantId),
   });
   const seen = new Set<string>();
   const neighbours: DuplicateNeighbour[] = [];
@@ -271,7 +278,7 @@ export function createCheckDuplicates(deps: ActivityDeps, embedder: Embedder = c
     const key = { step: 'duplicates', id: input.duplicateCheckId, tenantId: trace.tenantId, runId: trace.runId };
     return decideOnce(deps, key, async (claim) => {
       const { result, event } = await deps.db.transaction().execute(async (trx) => {
-        await lockTenantDuplicates(trx, trace.tenantId);
+        // runDuplicateCheck takes the tenant's lock before it reads anything.
         const verdict = await runDuplicateCheck(trx, embedder, detector, {
           tenantId: trace.tenantId,
           runId: trace.runId,

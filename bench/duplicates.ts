@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { createDb, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { vectorLiteral } from '../db/repositories/catalog';
-import { importedFeatures, lockTenantDuplicates, runDuplicateCheck } from '../activities/duplicates';
+import { importedFeatures, runDuplicateCheck } from '../activities/duplicates';
 import { FEATURES_VERSION } from '../domain/duplicates/stored-features';
 import { FourDimensionDetector } from '../domain/duplicates/detector';
 import { identityKey, type ToolRecord } from '../domain/duplicates/features';
@@ -224,9 +224,9 @@ export async function measure(
       const top10 = ids.slice(0, 10);
       hits += exact[i]!.filter((id) => top10.includes(id)).length;
       t = performance.now();
-      await db.transaction().execute(async (trx) => {
-        await lockTenantDuplicates(trx, TENANT);
-        return runDuplicateCheck(trx, embedder, detector, {
+      // As the activity runs it: the check takes the tenant's advisory lock itself.
+      await db.transaction().execute(async (trx) =>
+        runDuplicateCheck(trx, embedder, detector, {
           tenantId: TENANT,
           runId: null,
           candidate: queries[i]!,
@@ -234,8 +234,8 @@ export async function measure(
           thresholds: { potential: 0.8, blocking: 0.95 },
           includeInFlight: false,
           efSearch: ef,
-        });
-      });
+        }),
+      );
       full.push(performance.now() - t);
     }
     const recall = hits / exact.reduce((s, e) => s + e.length, 0);

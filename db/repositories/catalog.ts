@@ -160,16 +160,27 @@ export async function nearestActiveCatalog(
     identityKey?: string | null;
     /** Return the entries' stored duplicate features of this version (null where there are none). */
     featuresVersion?: string;
+    /**
+     * A transaction-level advisory lock to take in the same round trip as the search settings
+     * (a check holds its tenant's lock anyway; one round trip fewer on every check).
+     */
+    advisoryLock?: string;
   } = {},
 ): Promise<CatalogNeighbourRow[]> {
-  await sql`select set_config('hnsw.ef_search', ${String(opts.efSearch ?? Math.max(DEFAULT_EF_SEARCH, k * 2))}, true),
-    set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(db);
+  const ef = String(opts.efSearch ?? Math.max(DEFAULT_EF_SEARCH, k * 2));
+  await (
+    opts.advisoryLock !== undefined
+      ? sql`select pg_advisory_xact_lock(hashtextextended(${opts.advisoryLock}, 0)),
+        set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+      : sql`select set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
+  ).execute(db);
   const lit = vectorLiteral(vector);
   // One statement, with fixed plans: the HNSW scan of this embedder's vectors (2k, since some may
   // belong to entries no longer Active), then primary-key look-ups of those entries, ranked in SQL
-  // so only the k nearest Active ones travel, plus up to 20 entries with the same identity key;
-  // never a scan of the tenant's catalog. An entry's body (schemas, description) is read only where
-  // it has no stored features of the requested version: the check needs nothing else.
+  // on narrow rows so only the k nearest Active ones are read in full and travel, plus up to 20
+  // entries with the same identity key; never a scan of the tenant's catalog. An entry's body
+  // (schemas, description) is read only where it has no stored features of the requested version:
+  // the check needs nothing else.
   const identityKey = opts.identityKey ?? null;
   const exclude = opts.excludeCapabilityKey ?? null;
   const res = await sql<CatalogNeighbourRow & { distance: number | null; identity_cosine: number | null }>`
@@ -179,40 +190,40 @@ export async function nearestActiveCatalog(
       where e.tenant_id = ${tenantId} and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
       order by e.embedding <=> ${lit}::vector
       limit ${k * 2}
-    ), candidates as (
-      select id, distance from nn
-      union all
-      select i.id, null::float8 from capabilities i
-      where ${identityKey}::text is not null and i.tenant_id = ${tenantId} and i.identity_key = ${identityKey}
-        and i.id not in (select id from nn)
-    )
-    select * from (
-      select c.id, c.tenant_id, c.capability_key, c.version, c.name, c.external_id, c.runtime, c.provenance,
-             case when f.features is null then c.description end as description,
-             case when f.features is null then c.input_schema end as input_schema,
-             case when f.features is null then c.output_schema end as output_schema,
-             case when f.features is null then c.annotations end as annotations,
-             f.features as stored_features, n.distance,
-             case when n.distance is null then (
+    ), nearest as (
+      select nn.id, nn.distance, null::float8 as identity_cosine
+      from nn join capabilities a on a.id = nn.id
+      where a.tenant_id = ${tenantId} and a.lifecycle_state = ${ACTIVE}
+        and (${exclude}::text is null or a.capability_key <> ${exclude})
+      order by nn.distance, nn.id
+      limit ${k}
+    ), same_identity as (
+      select i.id, null::float8 as distance, (
                select 1 - (e.embedding <=> ${lit}::vector) from capability_embeddings e
-               where e.capability_id = c.id and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
-             ) end as identity_cosine,
-             row_number() over (partition by n.distance is null order by n.distance, c.id) as rank
-      from candidates n
-      join capabilities c on c.id = n.id
-      left join capability_duplicate_features f
-        on f.capability_id = c.id and f.features_version = ${opts.featuresVersion ?? null}::text
-      where c.tenant_id = ${tenantId} and c.lifecycle_state = ${ACTIVE}
-        and (${exclude}::text is null or c.capability_key <> ${exclude})
-    ) ranked
-    where (distance is not null and rank <= ${k}) or (distance is null and rank <= 20)
-    order by distance is null, distance, id`.execute(db);
-  return res.rows.map(
-    ({ distance, identity_cosine, rank: _rank, ...r }: (typeof res.rows)[number] & { rank?: unknown }) => ({
-      ...r,
-      cosine: distance !== null ? 1 - Number(distance) : Number(identity_cosine ?? 0),
-    }),
-  );
+               where e.capability_id = i.id and e.embedder_id = ${embedder.id} and e.embedder_version = ${embedder.version}
+             ) as identity_cosine
+      from capabilities i
+      where ${identityKey}::text is not null and i.tenant_id = ${tenantId} and i.identity_key = ${identityKey}
+        and i.lifecycle_state = ${ACTIVE} and (${exclude}::text is null or i.capability_key <> ${exclude})
+        and i.id not in (select id from nn)
+      order by i.id
+      limit 20
+    )
+    select c.id, c.tenant_id, c.capability_key, c.version, c.name, c.external_id, c.runtime, c.provenance,
+           case when f.features is null then c.description end as description,
+           case when f.features is null then c.input_schema end as input_schema,
+           case when f.features is null then c.output_schema end as output_schema,
+           case when f.features is null then c.annotations end as annotations,
+           f.features as stored_features, n.distance, n.identity_cosine
+    from (select * from nearest union all select * from same_identity) n
+    join capabilities c on c.id = n.id
+    left join capability_duplicate_features f
+      on f.capability_id = c.id and f.features_version = ${opts.featuresVersion ?? null}::text
+    order by n.distance is null, n.distance, c.id`.execute(db);
+  return res.rows.map(({ distance, identity_cosine, ...r }) => ({
+    ...r,
+    cosine: distance !== null ? 1 - Number(distance) : Number(identity_cosine ?? 0),
+  }));
 }
 
 /** Active versions with the same identity key (index lookup), with their cosine to `vector` when embedded. */
