@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { extractFeatures, type ToolRecord } from '../../domain/duplicates/features';
+import { extractFeatures, type ToolFeatures, type ToolRecord } from '../../domain/duplicates/features';
 import { FEATURES_VERSION, fromStoredFeatures, toStoredFeatures } from '../../domain/duplicates/stored-features';
 
 const sample = (
@@ -10,6 +10,15 @@ const sample = (
   }
 ).tools;
 
+/**
+ * The features themselves, every field by name (Maps as `{ $map: entries }`): the keyed form rows
+ * were stored in before the compact one, and what the fingerprints below are taken of, whatever
+ * the stored form.
+ */
+function keyed(features: ToolFeatures): string {
+  return JSON.stringify(features, (_key, v: unknown) => (v instanceof Map ? { $map: [...v.entries()] } : v));
+}
+
 describe('stored duplicate features', () => {
   it.each(sample.map((t) => [t.name, t] as const))('%s survives the trip through JSON unchanged', (_name, tool) => {
     const features = extractFeatures(tool);
@@ -17,6 +26,28 @@ describe('stored duplicate features', () => {
     expect(back).toEqual(features);
     expect(back.terms).toBeInstanceOf(Map);
     expect([...back.terms.entries()]).toEqual([...features.terms.entries()]);
+  });
+
+  it.each(sample.map((t) => [t.name, t] as const))(
+    '%s is still read from the keyed form earlier rows were stored in',
+    (_name, tool) => {
+      const features = extractFeatures(tool);
+      // jsonb keeps an object's keys sorted by length, then bytes: not in the order they were written.
+      const stored = JSON.parse(keyed(features)) as Record<string, unknown>;
+      const reordered = Object.fromEntries(
+        Object.entries(stored).sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)),
+      );
+      const back = fromStoredFeatures(reordered);
+      expect(back).toEqual(features);
+      expect([...back.terms.entries()]).toEqual([...features.terms.entries()]);
+    },
+  );
+
+  it('are stored in at most 60% of the bytes of the keyed form (a check reads 48 of them)', () => {
+    const all = sample.map((t) => extractFeatures(t));
+    const compact = all.reduce((n, f) => n + JSON.stringify(toStoredFeatures(f)).length, 0);
+    const keyedBytes = all.reduce((n, f) => n + keyed(f).length, 0);
+    expect(compact / keyedBytes).toBeLessThanOrEqual(0.6);
   });
 
   it('does not depend on the order of a schema’s properties (jsonb reorders keys)', () => {
@@ -47,7 +78,7 @@ describe('stored duplicate features', () => {
 
   it('are what this detector version has always derived from the sample catalog', () => {
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify(sample.map((t) => toStoredFeatures(extractFeatures(t)))))
+      .update(`[${sample.map((t) => keyed(extractFeatures(t))).join(',')}]`)
       .digest('hex');
     expect({ version: FEATURES_VERSION, fingerprint }).toEqual({
       version: FEATURES_VERSION,
