@@ -94,8 +94,32 @@ export interface RuntimeScore extends DimensionScore {
   sameRetrievalOrVerb: boolean;
 }
 
-function nameTerms(f: ToolFeatures): Set<string> {
-  return new Set(f.nameTokens.filter((w) => !STOPWORDS.has(w) || canonVerb(w) !== null).map(canonTerm));
+/** What the dimensions derive from one tool's features, whichever side of a pair it is on. */
+interface Derived {
+  nameTerms: Set<string>;
+  /** Terms the semantic evidence may cite (not property names), in the bag's order. */
+  salientTerms: Array<[string, number]>;
+  /** Kinds of the systems it names. */
+  platformKinds: Set<string>;
+  /** Its name says an action or a resource the lexicon knows. */
+  nameSaysSomething: boolean;
+}
+
+// The candidate meets up to 48 neighbours in one check: derive its part once, not once per pair.
+const derivedOf = new WeakMap<ToolFeatures, Derived>();
+
+function derived(f: ToolFeatures): Derived {
+  let d = derivedOf.get(f);
+  if (d === undefined) {
+    d = {
+      nameTerms: new Set(f.nameTokens.filter((w) => !STOPWORDS.has(w) || canonVerb(w) !== null).map(canonTerm)),
+      salientTerms: [...f.terms.entries()].filter(([t]) => !t.startsWith('p:')),
+      platformKinds: new Set(f.platforms.flatMap((p) => PLATFORM_KINDS[p] ?? [])),
+      nameSaysSomething: f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null),
+    };
+    derivedOf.set(f, d);
+  }
+  return d;
 }
 
 /** Identity: normalized key equality, else overlap of the canonical name words. */
@@ -110,8 +134,8 @@ export function identityDimension(a: ToolFeatures, b: ToolFeatures): IdentitySco
       sharedResourceWords: keyHasResource ? 1 : 0,
     };
   }
-  const sa = nameTerms(a);
-  const sb = nameTerms(b);
+  const sa = derived(a).nameTerms;
+  const sb = derived(b).nameTerms;
   const shared = [...sa].filter((w) => sb.has(w));
   const union = new Set([...sa, ...sb]).size;
   const score = union === 0 ? 0 : shared.length / union;
@@ -155,9 +179,13 @@ export function contractDimension(a: ToolFeatures, b: ToolFeatures): DimensionSc
 export function semanticDimension(cosine: number, a?: ToolFeatures, b?: ToolFeatures): DimensionScore {
   const score = Math.max(0, Math.min(1, cosine));
   if (!a || !b) return { score, evidence: `cosine ${score.toFixed(3)}` };
-  const shared = [...a.terms.entries()]
-    .filter(([t]) => b.terms.has(t) && !t.startsWith('p:'))
-    .map(([t, w]) => [t, w * b.terms.get(t)!] as const)
+  const common: Array<[string, number]> = [];
+  for (const [t, w] of derived(a).salientTerms) {
+    const wb = b.terms.get(t);
+    if (wb !== undefined) common.push([t, w * wb]);
+  }
+  // A stable sort: terms of equal weight keep the candidate's order.
+  const shared = common
     .sort((x, y) => y[1] - x[1])
     .slice(0, 6)
     .map(([t]) => t);
@@ -296,9 +324,8 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
   const pa = a.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
   const pb = b.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
   const platformConflict = (pa.length > 0 || pb.length > 0) && !pa.some((p) => pb.includes(p));
-  const kinds = (ps: string[]) => new Set(ps.flatMap((p) => PLATFORM_KINDS[p] ?? []));
-  const ka = kinds(a.platforms);
-  const kb = kinds(b.platforms);
+  const ka = derived(a).platformKinds;
+  const kb = derived(b).platformKinds;
   const unrelatedSystems = ka.size > 0 && kb.size > 0 && ![...ka].some((k) => kb.has(k));
   const verbScore = sameVerb ? 1 : effectKnown && !effectMismatch ? 0.5 : 0;
   const objectScore = sameObject ? 1 : sharedObjects.length > 0 ? 0.6 : 0;
@@ -379,7 +406,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       ((a.verb === 'crawl' && b.verb === 'get') || (a.verb === 'get' && b.verb === 'crawl')),
     nameSilent:
       a.identityKey !== b.identityKey &&
-      [a, b].some((f) => !f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null)) &&
+      (!derived(a).nameSaysSomething || !derived(b).nameSaysSomething) &&
       // Where one name repeats the other word for word ("weather forecast", "city weather forecast")
       // the names agree, even in words the lexicon does not know.
       !a.nameTokens.every((w) => b.nameTokens.includes(w)) &&
