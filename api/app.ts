@@ -53,6 +53,8 @@ export function createApp(deps: AppDeps): express.Express {
   const starter = createRunStarter({ db: deps.db, gateway: deps.gateway, logger: deps.logger });
   startersOfApps.set(app, starter);
   app.disable('x-powered-by');
+  // Every API response is no-store (per caller, tenant data): an ETag would only cost a hash of each body.
+  app.set('etag', false);
   app.set('query parser', 'simple');
 
   app.use(healthRouter({ db: deps.db, gateway: deps.gateway }));

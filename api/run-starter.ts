@@ -1,11 +1,12 @@
 import type { Db } from '../db/database';
 import {
-  acceptRunStart,
+  acceptRunStarts,
   claimDueRunStarts,
   deferRunStart,
   markRunsStarted,
   purgeStartedRunStarts,
   type AcceptOutcome,
+  type RunStartToAccept,
 } from '../db/repositories/run-starts';
 import type { GenerationRunInput } from '../domain/types';
 import type { Logger } from '../lib/logger';
@@ -52,6 +53,14 @@ export interface RunStarterOptions {
 
 const MAX_BACKOFF_MS = 30_000;
 const MARK_BATCH_MS = 20;
+/** Most runs committed by one accepting statement. */
+const ACCEPT_BATCH = 100;
+
+interface PendingAccept {
+  row: RunStartToAccept;
+  resolve(outcome: AcceptOutcome): void;
+  reject(err: unknown): void;
+}
 
 export function createRunStarter(opts: RunStarterOptions): RunStarter {
   const { db, gateway, logger } = opts;
@@ -68,6 +77,43 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   // Started runs are marked in batches: one UPDATE for the starts of a burst, not one per run.
   let startedIds: string[] = [];
   let markTimer: NodeJS.Timeout | undefined;
+  // Accepted runs are committed in batches too: the requests that arrive while one statement runs
+  // share the next (one round trip and one commit for a burst), and a lone request waits only for
+  // the end of its event-loop turn.
+  let pendingAccepts: PendingAccept[] = [];
+  let accepting = false;
+
+  function scheduleAccepts(): void {
+    if (accepting || pendingAccepts.length === 0) return;
+    accepting = true;
+    setImmediate(() => void commitAccepts());
+  }
+
+  async function commitAccepts(): Promise<void> {
+    const batch: PendingAccept[] = [];
+    const runIds = new Set<string>();
+    const later: PendingAccept[] = [];
+    for (const p of pendingAccepts) {
+      // A run id twice in one statement (concurrent retries of one Idempotency-Key) goes in the next.
+      if (batch.length < ACCEPT_BATCH && !runIds.has(p.row.runId)) {
+        batch.push(p);
+        runIds.add(p.row.runId);
+      } else later.push(p);
+    }
+    pendingAccepts = later;
+    try {
+      const outcomes = await acceptRunStarts(
+        db,
+        batch.map((p) => p.row),
+      );
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      accepting = false;
+      scheduleAccepts();
+    }
+  }
 
   async function flushMarks(): Promise<void> {
     markTimer = undefined;
@@ -138,11 +184,19 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
   return {
     async accept(input, inFlightCap) {
       const workflowId = generationRunWorkflowId(input.runId);
-      const outcome = await acceptRunStart(
-        db,
-        { runId: input.runId, tenantId: input.tenantId, taskQueue: gateway.taskQueue, workflowId, input, leaseMs },
+      const row = {
+        runId: input.runId,
+        tenantId: input.tenantId,
+        taskQueue: gateway.taskQueue,
+        workflowId,
+        input,
+        leaseMs,
         inFlightCap,
-      );
+      };
+      const outcome = await new Promise<AcceptOutcome>((resolve, reject) => {
+        pendingAccepts.push({ row, resolve, reject });
+        scheduleAccepts();
+      });
       // Inside the request's async context, so its trace reaches the workflow's headers.
       if (outcome.kind === 'accepted' && !stopped) track(startOne(input, 1));
       return { workflowId, outcome };

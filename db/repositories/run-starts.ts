@@ -14,40 +14,79 @@ const IN_FLIGHT_STATUSES = ['REQUESTED', 'RUNNING'];
 
 export type AcceptOutcome = { kind: 'accepted' } | { kind: 'exists' } | { kind: 'over-cap'; inFlight: number };
 
+/** A run to commit to the outbox; `inFlightCap` null skips the tenant's cap (a retry is not a new run). */
+export interface RunStartToAccept {
+  runId: string;
+  tenantId: string;
+  taskQueue: string;
+  workflowId: string;
+  input: object;
+  leaseMs: number;
+  inFlightCap: number | null;
+}
+
 /**
- * Commits an accepted run, in one statement with the tenant's in-flight cap (runs still generating
- * plus accepted runs not started yet; `inFlightCap` null skips it). The row is leased to the
- * caller for `leaseMs` (it starts the workflow itself, right away); should it die first, any
- * starter on the task queue picks the row up once the lease ends. `exists`: the run id was already
- * accepted (an idempotent retry).
+ * Commits accepted runs, several in one statement, each with its tenant's in-flight cap: runs
+ * still generating plus accepted runs not started yet, plus the tenant's runs before it in the same
+ * batch. A row is leased to the caller for `leaseMs` (it starts the workflow itself, right away);
+ * should it die first, any starter on the task queue picks the row up once the lease ends.
+ * `exists`: the run id was already accepted (an idempotent retry). Outcomes are in `rows`' order;
+ * the run ids must be distinct.
  */
-export async function acceptRunStart(
-  db: Db,
-  row: { runId: string; tenantId: string; taskQueue: string; workflowId: string; input: object; leaseMs: number },
-  inFlightCap: number | null = null,
-): Promise<AcceptOutcome> {
-  const r = await sql<{ in_flight: string | null; inserted: string }>`
-    with in_flight as (
-      select case when ${inFlightCap}::int is null then null else
-        (select count(*) from ai_generation_runs
-          where tenant_id = ${row.tenantId} and status = any(${IN_FLIGHT_STATUSES}::text[]))
-        + (select count(*) from ai_generation_run_starts
-          where tenant_id = ${row.tenantId} and started_at_utc is null)
-      end as n
+export async function acceptRunStarts(db: Db, rows: readonly RunStartToAccept[]): Promise<AcceptOutcome[]> {
+  if (rows.length === 0) return [];
+  const batch = rows.map((r, ord) => ({
+    ord,
+    run_id: r.runId,
+    tenant_id: r.tenantId,
+    task_queue: r.taskQueue,
+    workflow_id: r.workflowId,
+    input: r.input,
+    lease_ms: r.leaseMs,
+    cap: r.inFlightCap,
+  }));
+  const result = await sql<{ ord: number; before: string | null; inserted: boolean }>`
+    with req as (
+      select * from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(
+        ord int, run_id uuid, tenant_id text, task_queue text, workflow_id text, input jsonb, lease_ms int, cap int)
+    ), in_flight as (
+      select t.tenant_id,
+             (select count(*) from ai_generation_runs
+               where tenant_id = t.tenant_id and status = any(${IN_FLIGHT_STATUSES}::text[]))
+             + (select count(*) from ai_generation_run_starts
+               where tenant_id = t.tenant_id and started_at_utc is null) as n
+        from (select distinct tenant_id from req where cap is not null) t
+    ), ranked as (
+      select req.*, f.n + row_number() over (partition by req.tenant_id order by req.ord) - 1 as before
+        from req left join in_flight f using (tenant_id)
     ), ins as (
       insert into ai_generation_run_starts
         (run_id, tenant_id, task_queue, workflow_id, input, attempts, next_attempt_at_utc)
-      select ${row.runId}, ${row.tenantId}, ${row.taskQueue}, ${row.workflowId}, ${JSON.stringify(row.input)}::jsonb,
-             1, now() + ${`${row.leaseMs} milliseconds`}::interval
-        from in_flight where n is null or n < ${inFlightCap}::int
+      select run_id, tenant_id, task_queue, workflow_id, input, 1, now() + lease_ms * interval '1 millisecond'
+        from ranked where cap is null or before < cap
+       order by run_id
       on conflict (run_id) do nothing
       returning run_id
     )
-    select (select n from in_flight) as in_flight, (select count(*) from ins) as inserted`.execute(db);
-  const { in_flight: n, inserted } = r.rows[0]!;
-  if (Number(inserted) === 1) return { kind: 'accepted' };
-  if (inFlightCap !== null && n !== null && Number(n) >= inFlightCap) return { kind: 'over-cap', inFlight: Number(n) };
-  return { kind: 'exists' };
+    select ord, before, run_id in (select run_id from ins) as inserted from ranked order by ord`.execute(db);
+  return result.rows.map((r, i) => {
+    const cap = rows[i]!.inFlightCap;
+    if (r.inserted) return { kind: 'accepted' };
+    if (cap !== null && r.before !== null && Number(r.before) >= cap) {
+      return { kind: 'over-cap', inFlight: Number(r.before) };
+    }
+    return { kind: 'exists' };
+  });
+}
+
+/** One run: `acceptRunStarts` with a batch of one. */
+export async function acceptRunStart(
+  db: Db,
+  row: Omit<RunStartToAccept, 'inFlightCap'>,
+  inFlightCap: number | null = null,
+): Promise<AcceptOutcome> {
+  const [outcome] = await acceptRunStarts(db, [{ ...row, inFlightCap }]);
+  return outcome!;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sql } from 'kysely';
 import {
   acceptRunStart,
+  acceptRunStarts,
   claimDueRunStarts,
   getRunStart,
   markRunsStarted,
@@ -141,6 +142,42 @@ describe('the run-start outbox', () => {
     expect(await accept(crypto.randomUUID(), 2)).toEqual({ kind: 'over-cap', inFlight: 2 });
     expect(await accept(a, 5)).toEqual({ kind: 'exists' });
     expect(await accept(crypto.randomUUID(), null)).toEqual({ kind: 'accepted' });
+  });
+
+  it('commits a batch in one statement, each run with its own outcome and the cap counting the batch', async () => {
+    const tenant = uniqueTenant('batch');
+    const other = uniqueTenant('batch-other');
+    const row = (t: string, runId: string, inFlightCap: number | null) => ({
+      runId,
+      tenantId: t,
+      taskQueue: `nobody-polls-${t}`,
+      workflowId: generationRunWorkflowId(runId),
+      input: inputFor(t, runId),
+      leaseMs: 60_000,
+      inFlightCap,
+    });
+    const existing = crypto.randomUUID();
+    expect(await acceptRunStart(stack.db, row(tenant, existing, null))).toEqual({ kind: 'accepted' });
+    const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+    const outcomes = await acceptRunStarts(stack.db, [
+      row(tenant, ids[0]!, 3), // 1 in flight before it
+      row(other, ids[1]!, 1), // another tenant: its own count
+      row(tenant, ids[2]!, 3), // 2 before it (the first of this batch)
+      row(tenant, ids[3]!, 3), // 3 before it: over the cap
+      row(tenant, existing, null), // a retry of an accepted run
+      row(tenant, ids[4]!, null), // no cap
+    ]);
+    expect(outcomes).toEqual([
+      { kind: 'accepted' },
+      { kind: 'accepted' },
+      { kind: 'accepted' },
+      { kind: 'over-cap', inFlight: 3 },
+      { kind: 'exists' },
+      { kind: 'accepted' },
+    ]);
+    expect(await getRunStart(stack.db, tenant, ids[3]!)).toBeUndefined();
+    expect(await getRunStart(stack.db, other, ids[1]!)).toBeDefined();
+    expect(await getRunStart(stack.db, tenant, ids[1]!)).toBeUndefined();
   });
 
   it('purges started rows past their retention, never a row still owed a start', async () => {

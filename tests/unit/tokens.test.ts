@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { InvalidTokenError, signToken, verifyToken, type TokenVerification } from '../../lib/tokens';
+import {
+  createTokenVerifier,
+  InvalidTokenError,
+  signToken,
+  verifyToken,
+  type TokenVerification,
+} from '../../lib/tokens';
 import type { Principal } from '../../domain/types';
 
 const secret = 'unit-test-secret-0123456789abcdef0123';
@@ -99,6 +105,62 @@ describe('signToken / verifyToken', () => {
     const [h, , s] = (await signToken(alice, signOpts)).split('.');
     const forged = Buffer.from(JSON.stringify({ ...good(), tenant: 't2' })).toString('base64url');
     await expect(verifyToken(`${h}.${forged}.${s}`, opts)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
+describe('a verifier remembers tokens that verified, never past their validity', () => {
+  /** A verifier whose clock the test moves. */
+  function atTime(options: TokenVerification = opts) {
+    let at = new Date();
+    return {
+      verify: createTokenVerifier(options, () => at),
+      advance: (s: number) => (at = new Date(at.getTime() + s * 1000)),
+    };
+  }
+
+  it('refuses a remembered token once it has expired', async () => {
+    const { verify, advance } = atTime();
+    const token = await raw({ ...good(), exp: now() + 120 });
+    await expect(verify(token)).resolves.toMatchObject({ subject: 'alice' });
+    advance(60);
+    await expect(verify(token)).resolves.toMatchObject({ subject: 'alice' });
+    advance(61);
+    await expect(verify(token)).rejects.toThrow('token has expired');
+  });
+
+  it('refuses a remembered token once it is older than the maximum token age', async () => {
+    const { verify, advance } = atTime({ ...opts, maxTokenAgeSeconds: 60 });
+    const token = await raw({ ...good(), exp: now() + 3600 });
+    await expect(verify(token)).resolves.toMatchObject({ subject: 'alice' });
+    advance(61);
+    await expect(verify(token)).rejects.toThrow(/iat older than the maximum token age/);
+  });
+
+  it('answers each token with its own principal, and a caller cannot change what is remembered', async () => {
+    const { verify } = atTime();
+    const a = await raw({ ...good(), tenant: 't1' });
+    const b = await raw({ ...good(), tenant: 't2', roles: ['capability-reviewer'] });
+    const first = await verify(a);
+    first.roles.push('capability-author');
+    first.tenantId = 'tampered';
+    await expect(verify(a)).resolves.toEqual({ subject: 'alice', tenantId: 't1', roles: ['admin'], issuer });
+    await expect(verify(b)).resolves.toEqual({
+      subject: 'alice',
+      tenantId: 't2',
+      roles: ['capability-reviewer'],
+      issuer,
+    });
+  });
+
+  it('does not remember a rejection or let a forged copy of a known token through', async () => {
+    const { verify } = atTime();
+    const token = await signToken(alice, signOpts);
+    await expect(verify(token)).resolves.toEqual(alice);
+    const [h, p] = token.split('.');
+    await expect(verify(`${h}.${p}.${'A'.repeat(43)}`)).rejects.toBeInstanceOf(InvalidTokenError);
+    const forged = Buffer.from(JSON.stringify({ ...good(), tenant: 't2' })).toString('base64url');
+    await expect(verify(`${h}.${forged}.${token.split('.')[2]}`)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verify(token)).resolves.toEqual(alice);
   });
 });
 
