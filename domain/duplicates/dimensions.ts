@@ -94,32 +94,45 @@ export interface RuntimeScore extends DimensionScore {
   sameRetrievalOrVerb: boolean;
 }
 
-/** What the dimensions derive from one tool's features, whichever side of a pair it is on. */
+/**
+ * What the dimensions derive from one tool's features, whichever side of a pair it is on. The
+ * candidate meets up to 48 neighbours in one check: its part is derived once, not once per pair,
+ * and a neighbour's only where a dimension asks for it.
+ */
 interface Derived {
-  nameTerms: Set<string>;
+  nameTerms?: Set<string>;
   /** Terms the semantic evidence may cite (not property names), in the bag's order. */
-  salientTerms: Array<[string, number]>;
+  salientTerms?: Array<[string, number]>;
   /** Kinds of the systems it names. */
-  platformKinds: Set<string>;
+  platformKinds?: Set<string>;
   /** Its name says an action or a resource the lexicon knows. */
-  nameSaysSomething: boolean;
+  nameSaysSomething?: boolean;
 }
 
-// The candidate meets up to 48 neighbours in one check: derive its part once, not once per pair.
 const derivedOf = new WeakMap<ToolFeatures, Derived>();
 
 function derived(f: ToolFeatures): Derived {
   let d = derivedOf.get(f);
-  if (d === undefined) {
-    d = {
-      nameTerms: new Set(f.nameTokens.filter((w) => !STOPWORDS.has(w) || canonVerb(w) !== null).map(canonTerm)),
-      salientTerms: [...f.terms.entries()].filter(([t]) => !t.startsWith('p:')),
-      platformKinds: new Set(f.platforms.flatMap((p) => PLATFORM_KINDS[p] ?? [])),
-      nameSaysSomething: f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null),
-    };
-    derivedOf.set(f, d);
-  }
+  if (d === undefined) derivedOf.set(f, (d = {}));
   return d;
+}
+
+function nameTerms(f: ToolFeatures): Set<string> {
+  return (derived(f).nameTerms ??= new Set(
+    f.nameTokens.filter((w) => !STOPWORDS.has(w) || canonVerb(w) !== null).map(canonTerm),
+  ));
+}
+
+function salientTerms(f: ToolFeatures): Array<[string, number]> {
+  return (derived(f).salientTerms ??= [...f.terms.entries()].filter(([t]) => !t.startsWith('p:')));
+}
+
+function platformKinds(f: ToolFeatures): Set<string> {
+  return (derived(f).platformKinds ??= new Set(f.platforms.flatMap((p) => PLATFORM_KINDS[p] ?? [])));
+}
+
+function nameSaysSomething(f: ToolFeatures): boolean {
+  return (derived(f).nameSaysSomething ??= f.nameTokens.some((w) => canonVerb(w) !== null || canonNoun(w) !== null));
 }
 
 /** Identity: normalized key equality, else overlap of the canonical name words. */
@@ -134,8 +147,8 @@ export function identityDimension(a: ToolFeatures, b: ToolFeatures): IdentitySco
       sharedResourceWords: keyHasResource ? 1 : 0,
     };
   }
-  const sa = derived(a).nameTerms;
-  const sb = derived(b).nameTerms;
+  const sa = nameTerms(a);
+  const sb = nameTerms(b);
   const shared = [...sa].filter((w) => sb.has(w));
   const union = new Set([...sa, ...sb]).size;
   const score = union === 0 ? 0 : shared.length / union;
@@ -180,7 +193,7 @@ export function semanticDimension(cosine: number, a?: ToolFeatures, b?: ToolFeat
   const score = Math.max(0, Math.min(1, cosine));
   if (!a || !b) return { score, evidence: `cosine ${score.toFixed(3)}` };
   const common: Array<[string, number]> = [];
-  for (const [t, w] of derived(a).salientTerms) {
+  for (const [t, w] of salientTerms(a)) {
     const wb = b.terms.get(t);
     if (wb !== undefined) common.push([t, w * wb]);
   }
@@ -324,8 +337,8 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
   const pa = a.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
   const pb = b.platforms.filter((p) => !GENERIC_PLATFORMS.has(p));
   const platformConflict = (pa.length > 0 || pb.length > 0) && !pa.some((p) => pb.includes(p));
-  const ka = derived(a).platformKinds;
-  const kb = derived(b).platformKinds;
+  const ka = platformKinds(a);
+  const kb = platformKinds(b);
   const unrelatedSystems = ka.size > 0 && kb.size > 0 && ![...ka].some((k) => kb.has(k));
   const verbScore = sameVerb ? 1 : effectKnown && !effectMismatch ? 0.5 : 0;
   const objectScore = sameObject ? 1 : sharedObjects.length > 0 ? 0.6 : 0;
@@ -406,7 +419,7 @@ export function runtimeDimension(a: ToolFeatures, b: ToolFeatures): RuntimeScore
       ((a.verb === 'crawl' && b.verb === 'get') || (a.verb === 'get' && b.verb === 'crawl')),
     nameSilent:
       a.identityKey !== b.identityKey &&
-      (!derived(a).nameSaysSomething || !derived(b).nameSaysSomething) &&
+      (!nameSaysSomething(a) || !nameSaysSomething(b)) &&
       // Where one name repeats the other word for word ("weather forecast", "city weather forecast")
       // the names agree, even in words the lexicon does not know.
       !a.nameTokens.every((w) => b.nameTokens.includes(w)) &&
