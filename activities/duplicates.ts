@@ -22,7 +22,7 @@ import {
   type IToolDuplicateDetector,
   type ScoredMatch,
 } from '../domain/duplicates/detector';
-import { extractFeatures, type ToolRecord } from '../domain/duplicates/features';
+import { extractFeatures, type ToolFeatures, type ToolRecord } from '../domain/duplicates/features';
 import { FEATURES_VERSION, fromStoredFeatures, toStoredFeatures } from '../domain/duplicates/stored-features';
 import { NEIGHBOURS_K } from '../domain/duplicates/screen';
 import type { DuplicateOutcome } from '../domain/types';
@@ -69,6 +69,8 @@ export interface DuplicateCheckParams {
   /** The checking run, excluded from the in-flight set; null when screening. */
   runId: string | null;
   candidate: ToolRecord;
+  /** The candidate's features, when the caller has extracted them already. */
+  candidateFeatures?: ToolFeatures;
   vector: number[];
   thresholds: DuplicateThresholds;
   excludeCapabilityKey?: string | null;
@@ -124,7 +126,7 @@ export async function runDuplicateCheck(
   p: DuplicateCheckParams,
 ): Promise<DuplicateVerdict> {
   const k = p.k ?? NEIGHBOURS_K;
-  const features = extractFeatures(p.candidate);
+  const features = p.candidateFeatures ?? extractFeatures(p.candidate);
   const exclude = p.excludeCapabilityKey ?? null;
   // One HNSW scan (this embedder only), then one look-up of those entries plus the same identity key.
   const nearest = await nearestActiveCatalog(trx, p.tenantId, embedder, p.vector, k, {
@@ -283,6 +285,7 @@ export function createCheckDuplicates(deps: ActivityDeps, embedder: Embedder = c
           tenantId: trace.tenantId,
           runId: trace.runId,
           candidate,
+          candidateFeatures: features,
           vector: vector!,
           thresholds: input.thresholds,
           excludeCapabilityKey: input.excludeCapabilityKey ?? null,

@@ -97,7 +97,7 @@ export interface RuntimeScore extends DimensionScore {
 /**
  * What the dimensions derive from one tool's features, whichever side of a pair it is on. The
  * candidate meets up to 48 neighbours in one check: its part is derived once, not once per pair,
- * and a neighbour's only where a dimension asks for it.
+ * and a neighbour's only where a dimension asks for it. Features are never changed once extracted.
  */
 interface Derived {
   nameTerms?: Set<string>;
