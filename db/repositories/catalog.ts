@@ -215,6 +215,7 @@ export async function nearestActiveCatalog(
            case when f.features is null then c.output_schema end as output_schema,
            case when f.features is null then c.annotations end as annotations,
            f.features as stored_features, n.distance, n.identity_cosine
+    -- The ids are the tenant's own (both sets above filter on it): a primary-key look-up each.
     from (select * from nearest union all select * from same_identity) n
     join capabilities c on c.id = n.id
     left join capability_duplicate_features f
