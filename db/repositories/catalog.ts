@@ -176,8 +176,8 @@ export async function nearestActiveCatalog(
   ).execute(db);
   const lit = vectorLiteral(vector);
   // One statement, with fixed plans: the HNSW scan of this embedder's vectors (2k, since some may
-  // belong to entries no longer Active), then primary-key look-ups of those entries, ranked in SQL
-  // on narrow rows so only the k nearest Active ones are read in full and travel, plus up to 20
+  // belong to entries no longer Active), then primary-key look-ups of those entries, nearest first
+  // and on narrow rows, so only the k nearest Active ones are read in full and travel, plus up to 20
   // entries with the same identity key; never a scan of the tenant's catalog. An entry's body
   // (schemas, description) is read only where it has no stored features of the requested version:
   // the check needs nothing else.
@@ -191,11 +191,16 @@ export async function nearestActiveCatalog(
       order by e.embedding <=> ${lit}::vector
       limit ${k * 2}
     ), nearest as (
-      select nn.id, nn.distance, null::float8 as identity_cosine
-      from nn join capabilities a on a.id = nn.id
-      where a.tenant_id = ${tenantId} and a.lifecycle_state = ${ACTIVE}
-        and (${exclude}::text is null or a.capability_key <> ${exclude})
-      order by nn.distance, nn.id
+      -- Sorted first (offset 0 keeps the sort below the look-ups), so the look-ups stop at the
+      -- k-th Active entry instead of reading all 2k.
+      select n.id, n.distance, null::float8 as identity_cosine
+      from (select id, distance from nn order by distance, id offset 0) n
+      where exists (
+        select from capabilities a
+        where a.id = n.id and a.tenant_id = ${tenantId} and a.lifecycle_state = ${ACTIVE}
+          and (${exclude}::text is null or a.capability_key <> ${exclude})
+      )
+      order by n.distance, n.id
       limit ${k}
     ), same_identity as (
       select i.id, null::float8 as distance, (
