@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import {
   missingEmbeddings,
@@ -84,11 +83,6 @@ export interface DuplicateCheckParams {
 /** The advisory lock that serializes duplicate checks of one tenant. */
 function duplicatesLockKey(tenantId: string): string {
   return `duplicates:${tenantId}`;
-}
-
-/** Serializes duplicate checks of one tenant for the rest of the transaction (runDuplicateCheck takes it itself). */
-export async function lockTenantDuplicates(trx: Db, tenantId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${duplicatesLockKey(tenantId)}, 0))`.execute(trx);
 }
 
 function catalogNeighbour(r: CatalogNeighbourRow): DuplicateNeighbour {

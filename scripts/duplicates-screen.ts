@@ -4,7 +4,7 @@ import { createDb } from '../db/database';
 import { deleteTenantCatalog } from '../db/repositories/catalog';
 import { FourDimensionDetector } from '../domain/duplicates/detector';
 import { createEmbedder } from '../providers/embedders';
-import { lockTenantDuplicates, runDuplicateCheck } from '../activities/duplicates';
+import { runDuplicateCheck } from '../activities/duplicates';
 import { ImportError, importCatalog, readToolFile } from './catalog-import';
 import { loadAiGeneration } from '../lib/ai-generation-config';
 
@@ -70,17 +70,17 @@ async function main(argv: string[]): Promise<number> {
     const out: Array<{ candidateId: string; tier: string; matches: string[] }> = [];
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
-      const verdict = await db.transaction().execute(async (trx) => {
-        await lockTenantDuplicates(trx, tenant);
-        return runDuplicateCheck(trx, embedder, detector, {
+      // runDuplicateCheck takes the tenant's lock itself, held until this transaction ends.
+      const verdict = await db.transaction().execute(async (trx) =>
+        runDuplicateCheck(trx, embedder, detector, {
           tenantId: tenant,
           runId: null,
           candidate: c,
           vector: vectors[i]!,
           thresholds,
           includeInFlight: false,
-        });
-      });
+        }),
+      );
       out.push({
         candidateId: c.id ?? c.name,
         tier: verdict.outcome,
