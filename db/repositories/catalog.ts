@@ -210,7 +210,8 @@ export async function nearestActiveCatalog(
       from capabilities i
       where ${identityKey}::text is not null and i.tenant_id = ${tenantId} and i.identity_key = ${identityKey}
         and i.lifecycle_state = ${ACTIVE} and (${exclude}::text is null or i.capability_key <> ${exclude})
-        and i.id not in (select id from nn)
+        -- Not among the k nearest (those are read above); one ranked k+1..2k by its vector is kept here.
+        and i.id not in (select id from nearest)
       order by i.id
       limit 20
     )

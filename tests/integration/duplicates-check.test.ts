@@ -5,13 +5,13 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { sql } from 'kysely';
 import { createCheckDuplicates, recordOfRow } from '../../activities/duplicates';
-import { extractFeatures } from '../../domain/duplicates/features';
+import { extractFeatures, identityKey } from '../../domain/duplicates/features';
 import { FEATURES_VERSION, toStoredFeatures } from '../../domain/duplicates/stored-features';
 import type { ActivityDeps } from '../../activities/deps';
 import { insertGovernanceDecision } from '../../db/repositories/governance';
 import { insertRun, updateRun } from '../../db/repositories/runs';
 import { insertSnapshot } from '../../db/repositories/snapshots';
-import { nearestActiveCatalog } from '../../db/repositories/catalog';
+import { nearestActiveCatalog, vectorLiteral } from '../../db/repositories/catalog';
 import type { TraceContext } from '../../domain/telemetry-event';
 import type { Embedder } from '../../domain/duplicates/detector';
 import { LocalLexicalEmbedder } from '../../providers/embedders/local';
@@ -200,6 +200,46 @@ describe('duplicate check', () => {
       excludeCapabilityKey: 'acme-web-web-search',
     });
     expect(r.findings.map((f) => f.capabilityKey)).not.toContain('acme-web-web-search');
+  });
+
+  it('keeps an entry with the same identity key however far its vector ranks', async () => {
+    const tenant = uniqueTenant();
+    const a = ['north', 'south', 'east', 'west', 'upper', 'lower', 'inner', 'outer'];
+    const b = ['harbour', 'valley', 'ridge', 'plain', 'coast', 'forest', 'delta', 'summit'];
+    const fillers = a.flatMap((x) =>
+      b.map((y) => ({
+        name: `forecast_${x}_${y}`,
+        description: `Get the weather forecast for the ${x} ${y} region.`,
+        inputSchema: { type: 'object' },
+      })),
+    );
+    const far = {
+      name: 'git_status',
+      server: 'git',
+      description: 'Show the working tree status of a git repository.',
+      inputSchema: { type: 'object' },
+    };
+    await importCatalog(db, tenant, [...fillers, far], embedder);
+    const candidate = { name: 'git_status', description: 'Show the working tree status of a git repository.' };
+    expect(identityKey(candidate.name)).toBe(identityKey(far.name, far.server));
+    const vector = (await embedder.embed([candidate]))[0]!;
+    // Its vector made the farthest of all (the opposite of the candidate's): only its identity key matches.
+    await sql`update capability_embeddings e set embedding = ${vectorLiteral(vector.map((v) => -v))}::vector
+      from capabilities c where c.id = e.capability_id and c.tenant_id = ${tenant} and c.name = 'git_status'`.execute(
+      db,
+    );
+    const read = (k: number) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          nearestActiveCatalog(trx, tenant, embedder, vector, k, { identityKey: identityKey(candidate.name) }),
+        );
+    // Ranked by vector alone it is last of 65: outside the 48 nearest, inside the 96 the scan reads.
+    const all = await read(70);
+    expect(all.findIndex((n) => n.name === 'git_status')).toBe(64);
+    const nearest = await read(48);
+    expect(nearest).toHaveLength(49);
+    expect(nearest.filter((n) => n.name === 'git_status')).toHaveLength(1);
   });
 
   it('vectors of different embedders are never compared', async () => {
