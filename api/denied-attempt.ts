@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import { insertGovernanceDecision } from '../db/repositories/governance';
 import { insertRun, updateRun } from '../db/repositories/runs';
-import { insertTelemetryEvent } from '../db/repositories/telemetry';
+import { insertTelemetryEvents } from '../db/repositories/telemetry';
 import { resolveExecutionAuthority } from '../domain/authority-policy';
 import { deterministicUuid } from '../domain/deterministic-id';
 import { capabilityKeyFor } from '../domain/duplicates/normalize';
@@ -106,7 +106,7 @@ export async function recordDeniedAttempt(
       failure_reason: decision.reason,
       completed_at_utc: new Date(),
     });
-    for (const e of events) await insertTelemetryEvent(trx, e);
+    await insertTelemetryEvents(trx, events);
   });
   for (const e of events) deps.emit?.(e);
   return { governanceDecisionId, reasonCode: decision.reasonCode, reason: decision.reason };

@@ -1,6 +1,6 @@
 import type { Context } from '@temporalio/activity';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
-import { insertTelemetryEvent } from '../../db/repositories/telemetry';
+import { insertTelemetryEvent, insertTelemetryEvents } from '../../db/repositories/telemetry';
 import type { Db } from '../../db/database';
 import { canonicalJson, deterministicUuid, sha256Hex } from '../../domain/deterministic-id';
 import { RUN_FAILURE } from '../../domain/failures';
@@ -175,6 +175,6 @@ async function insertTelemetryEventsIfAbsent(
     ).map((r) => r.id),
   );
   const missing = events.filter((e) => !present.has(e.id));
-  for (const e of missing) await insertTelemetryEvent(db, e);
+  await insertTelemetryEvents(db, missing);
   return missing;
 }

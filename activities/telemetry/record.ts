@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../../db/database';
 import { claimStepResult, getStepResult } from '../../db/repositories/step-results';
-import { insertTelemetryEvent } from '../../db/repositories/telemetry';
+import { insertTelemetryEvents } from '../../db/repositories/telemetry';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import type { TelemetryEmitter } from './emitter';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
@@ -19,7 +19,7 @@ export async function commitStep<T>(
 ): Promise<T> {
   const result = await deps.db.transaction().execute(async (trx) => {
     const r = await write(trx);
-    for (const e of events) await insertTelemetryEvent(trx, e);
+    await insertTelemetryEvents(trx, events);
     return r;
   });
   for (const e of events) deps.telemetry.emit(e);
@@ -91,7 +91,7 @@ export async function commitStepOnce<R>(
       });
       if (!claimed) throw new AlreadyCommitted();
       await write(trx);
-      for (const e of events) await insertTelemetryEvent(trx, e);
+      await insertTelemetryEvents(trx, events);
     });
   } catch (err) {
     if (!(err instanceof AlreadyCommitted)) throw err;

@@ -5,23 +5,31 @@ import type { TelemetryEventsTable } from '../tables/telemetry-events';
 
 export type TelemetryRow = Selectable<TelemetryEventsTable>;
 
-export async function insertTelemetryEvent(db: Db, event: TelemetryEvent): Promise<void> {
+/** Events in one statement (a step's several events: one round trip); the ledger keeps their order. */
+export async function insertTelemetryEvents(db: Db, events: readonly TelemetryEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('telemetry_events')
-    .values({
-      id: event.id,
-      tenant_id: event.fields.tenantId,
-      correlation_id: event.fields.correlationId,
-      run_id: event.fields.generationRunId,
-      execution_snapshot_id: event.fields.executionSnapshotId,
-      event_type: event.eventType,
-      step: event.step,
-      outcome: event.outcome,
-      capability_key: event.fields.capability,
-      fields: JSON.stringify(event.fields),
-    })
+    .values(
+      events.map((event) => ({
+        id: event.id,
+        tenant_id: event.fields.tenantId,
+        correlation_id: event.fields.correlationId,
+        run_id: event.fields.generationRunId,
+        execution_snapshot_id: event.fields.executionSnapshotId,
+        event_type: event.eventType,
+        step: event.step,
+        outcome: event.outcome,
+        capability_key: event.fields.capability,
+        fields: JSON.stringify(event.fields),
+      })),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+}
+
+export async function insertTelemetryEvent(db: Db, event: TelemetryEvent): Promise<void> {
+  await insertTelemetryEvents(db, [event]);
 }
 
 export async function listTelemetryForRun(db: Db, tenantId: string, runId: string): Promise<TelemetryRow[]> {

@@ -9,6 +9,8 @@ import { registerPromptTemplates } from '../../activities/prompts/register';
 import { createScratchDatabase, testDb } from '../helpers/db';
 import { uniqueTenant } from '../helpers/stack';
 import { randomUUID } from 'node:crypto';
+import { insertTelemetryEvents, listTelemetryForRun } from '../../db/repositories/telemetry';
+import { buildTelemetryEvent, type TraceContext } from '../../domain/telemetry-event';
 
 describe('migrations', () => {
   let db: Db;
@@ -228,5 +230,51 @@ describe('registries and audit', () => {
       ['AiGeneration:AllowedRuntimes', null, ['node20']],
       ['AiGeneration:Enabled', null, true],
     ]);
+  });
+});
+
+describe('telemetry events', () => {
+  const db = testDb();
+  afterAll(async () => db.destroy());
+
+  it('commit a step’s several events in one statement, in their order, and a replay adds none', async () => {
+    const tenant = uniqueTenant();
+    const runId = randomUUID();
+    await insertRun(db, {
+      id: runId,
+      tenant_id: tenant,
+      correlation_id: `corr-${runId}`,
+      workflow_id: `wf-${runId}`,
+      requested_by: 'a',
+      capability_key: 'k',
+      capability_name: 'K',
+      language: 'python',
+      target_runtime: 'python3.12',
+      intent: JSON.stringify({}),
+      status: 'RUNNING',
+    });
+    const trace = {
+      runId,
+      tenantId: tenant,
+      correlationId: `corr-${runId}`,
+      capabilityKey: 'k',
+      language: 'python',
+      targetRuntime: 'python3.12',
+      authority: { subject: 'a', roles: [], decision: null, governanceDecisionId: null, policyVersion: null },
+      executionSnapshotId: null,
+      runtime: null,
+      promptTemplate: null,
+      duplicateOutcome: null,
+      contractValidationOutcome: null,
+      fallback: { used: false, reason: null },
+    } satisfies TraceContext;
+    // Types chosen so their order is neither alphabetical nor the ids' order.
+    const events = ['RUN_REQUESTED', 'AUTHORITY_RESOLVED', 'SNAPSHOT_FROZEN', 'PROMPT_ASSEMBLED'].map((type) =>
+      buildTelemetryEvent(randomUUID(), trace, type, 'intake', 'OK'),
+    );
+    await insertTelemetryEvents(db, events);
+    await insertTelemetryEvents(db, events.slice(1, 3));
+    const rows = await listTelemetryForRun(db, tenant, runId);
+    expect(rows.map((r) => [r.id, r.event_type])).toEqual(events.map((e) => [e.id, e.eventType]));
   });
 });
