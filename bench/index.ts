@@ -28,7 +28,7 @@ const SIZES = {
     ledgerDepth: 300_000,
     ledgerSamples: 100,
     catalog: 100_000,
-    dupQueries: 60,
+    dupQueries: 200,
     waiting: 500,
   },
   quick: {
