@@ -108,7 +108,9 @@ export function createRunStarter(opts: RunStarterOptions): RunStarter {
       );
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length === 1) batch[0]!.reject(err);
+      // One run's failure must not fail the others that shared its statement: each alone, then.
+      else await Promise.all(batch.map((p) => acceptRunStarts(db, [p.row]).then(([o]) => p.resolve(o!), p.reject)));
     } finally {
       accepting = false;
       scheduleAccepts();

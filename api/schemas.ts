@@ -51,7 +51,26 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, allowed
       { invalidFields: forbidden.map((f) => ({ field: f, message: 'server-resolved field' })) },
     );
   }
+  const nul = pathWithNul(body);
+  if (nul !== null) {
+    // PostgreSQL can store no NUL character in text or jsonb: refused here, with where it was.
+    throw new BadRequestError(`invalid body: body.${nul || '(root)'}: must not contain the NUL character (U+0000)`, {
+      invalidFields: [{ field: nul || '(root)', message: 'must not contain the NUL character (U+0000)' }],
+    });
+  }
   return parseWith(schema, body, 'body');
+}
+
+/** The dotted path of the first key or string holding U+0000, or null when there is none. */
+function pathWithNul(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return [...path, k.replaceAll('\u0000', '\\u0000')].join('.');
+    const found = pathWithNul(v, [...path, k]);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {

@@ -73,6 +73,29 @@ describe('the admin API', () => {
     expect(notJson.body.detail).toContain('not valid JSON');
   });
 
+  it('rejects a NUL character anywhere in the body with a 400 naming where, and starts nothing', async () => {
+    const tenant = uniqueTenant();
+    const token = await stack.token(tenant, AUTHOR);
+    const inText = await api(stack, 'POST', '/runs', {
+      token,
+      body: { ...body, problemStatement: 'Extract totals\u0000 and line items from an invoice.' },
+    });
+    expect(inText.status).toBe(400);
+    expect(inText.body.invalidFields).toEqual([
+      { field: 'problemStatement', message: 'must not contain the NUL character (U+0000)' },
+    ]);
+    const inSchema = await api(stack, 'POST', '/runs', {
+      token,
+      body: { ...body, seedInputSchema: { type: 'object', properties: { ['a\u0000b']: { type: 'string' } } } },
+    });
+    expect(inSchema.status).toBe(400);
+    expect(inSchema.body.detail).toContain('body.seedInputSchema.properties.a\\u0000b');
+    const inExample = await api(stack, 'POST', '/runs', { token, body: { ...body, examples: ['ok', 'x\u0000'] } });
+    expect(inExample.body.invalidFields[0].field).toBe('examples.1');
+    expect((await listRunLedger(stack.db, tenant, {}, { limit: 10 })).items).toEqual([]);
+    expect(await workflowsOfTenant(tenant)).toBe(0);
+  });
+
   it('requires X-Correlation-Id on mutating requests and echoes it on every response', async () => {
     const token = await stack.token(uniqueTenant(), AUTHOR);
     const missing = await api(stack, 'POST', '/runs', { token, body, correlationId: null });

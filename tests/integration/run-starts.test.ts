@@ -10,6 +10,9 @@ import {
 } from '../../db/repositories/run-starts';
 import type { GenerationRunInput } from '../../domain/types';
 import { generationRunWorkflowId } from '../../workflows/ids';
+import { createRunStarter } from '../../api/run-starter';
+import type { GenerationGateway } from '../../api/generation-gateway';
+import { createLogger } from '../../lib/logger';
 import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
 import { startTemporalDevServer } from '../helpers/temporal';
 
@@ -178,6 +181,37 @@ describe('the run-start outbox', () => {
     expect(await getRunStart(stack.db, tenant, ids[3]!)).toBeUndefined();
     expect(await getRunStart(stack.db, other, ids[1]!)).toBeDefined();
     expect(await getRunStart(stack.db, tenant, ids[1]!)).toBeUndefined();
+  });
+
+  it('accepts the runs that shared a statement with one that fails, and fails only that one', async () => {
+    const tenant = uniqueTenant('isolate');
+    const started: string[] = [];
+    const starter = createRunStarter({
+      db: stack.db,
+      gateway: {
+        taskQueue: `nobody-polls-${tenant}`,
+        startRun: async (input: GenerationRunInput) => {
+          started.push(input.runId);
+          return { workflowId: generationRunWorkflowId(input.runId) };
+        },
+      } as unknown as GenerationGateway,
+      logger: createLogger('error', 'test'),
+    });
+    const ids = Array.from({ length: 4 }, () => crypto.randomUUID());
+    // PostgreSQL stores no U+0000 in jsonb: this run's row cannot be written (the API refuses such
+    // a body before it gets here; the starter must not let it fail the others either way).
+    const inputs = ids.map((id, i) => {
+      const input = inputFor(tenant, id);
+      if (i === 2) input.intent = { ...input.intent, problemStatement: 'broken \u0000 statement' };
+      return input;
+    });
+    const outcomes = await Promise.allSettled(inputs.map((input) => starter.accept(input, 10)));
+    await starter.stop();
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    for (const [i, id] of ids.entries()) {
+      expect(Boolean(await getRunStart(stack.db, tenant, id))).toBe(i !== 2);
+    }
+    expect(started.sort()).toEqual([ids[0], ids[1], ids[3]].sort());
   });
 
   it('purges started rows past their retention, never a row still owed a start', async () => {
