@@ -23,7 +23,7 @@ import type { PromotionEvidenceRole } from '../db/tables/ai-generation-contracts
 import { deterministicUuid } from '../domain/deterministic-id';
 import { STATUS_FOR_STATE } from '../domain/lifecycle';
 import type { AdjudicationRequest, LifecycleState, PromotionRequest } from '../domain/types';
-import type { AcceptBreakRequest } from '../domain/contracts/accepted-break';
+import { acceptedBreakLapse, type AcceptBreakRequest } from '../domain/contracts/accepted-break';
 import { definitionHash } from '../domain/contracts/definition';
 import type { ContractGateResult } from '../domain/contracts/validate';
 import { identityKey } from '../domain/duplicates/features';
@@ -41,6 +41,8 @@ export const PROMOTION_REFUSAL = {
   definitionMismatch: 'Promotion:DefinitionMismatch',
   /** A development runtime's draft past Review outside development/test (the API refuses it first). */
   developmentRuntime: 'Promotion:DevelopmentRuntime',
+  /** A breaking revision whose accepted break has expired (domain/contracts/accepted-break.ts). */
+  acceptedBreakExpired: 'Promotion:AcceptedBreakExpired',
 } as const;
 
 export interface RecordAdjudicationInput {
@@ -382,6 +384,16 @@ export function createRecordPromotion(deps: ActivityDeps) {
             }
           }
           const decisions = await listGovernanceDecisionsForRun(trx, trace.tenantId, trace.runId);
+          const acceptedBreakId = validation?.accepted_break_decision_id ?? null;
+          if (acceptedBreakId) {
+            // The draft passed its compatibility gate on an accepted break: only while that holds.
+            const acceptance = decisions.find((d) => d.id === acceptedBreakId);
+            const lapse = acceptedBreakLapse(
+              { governanceDecisionId: acceptedBreakId, expiresAtUtc: acceptance?.details?.expiresAtUtc },
+              deps.clock.now().toISOString(),
+            );
+            if (lapse) throw new Refusal(PROMOTION_REFUSAL.acceptedBreakExpired, lapse);
+          }
           const evidence = decisions
             .map((d) => ({ governance_decision_id: d.id, role: roleOf(d) }))
             .filter((e): e is { governance_decision_id: string; role: PromotionEvidenceRole } => e.role !== null);
@@ -498,6 +510,7 @@ const REFUSAL_REASON_CODES: Record<string, string> = {
   [PROMOTION_REFUSAL.activationConflict]: 'ACTIVATION_CONFLICT',
   [PROMOTION_REFUSAL.definitionMismatch]: 'DEFINITION_MISMATCH',
   [PROMOTION_REFUSAL.developmentRuntime]: 'DEVELOPMENT_RUNTIME',
+  [PROMOTION_REFUSAL.acceptedBreakExpired]: 'ACCEPTED_BREAK_EXPIRED',
 };
 
 /** The refusal on the record: a DENY decision and its event, in their own transaction. */

@@ -53,3 +53,21 @@ export function acceptBreakRefusal(request: AcceptBreakRequest, ctx: AcceptBreak
   if (extra.length > 0) return `rule(s) ${extra.join(', ')} are not among this revision's breaking rules`;
   return null;
 }
+
+/**
+ * Why a promotion may no longer rest on an accepted break (null while it holds): the acceptance
+ * holds until its `expiresAtUtc`, and a decision with no readable expiry holds nothing.
+ */
+export function acceptedBreakLapse(
+  acceptance: { governanceDecisionId: string; expiresAtUtc: unknown },
+  nowUtc: string,
+): string | null {
+  const expires = typeof acceptance.expiresAtUtc === 'string' ? Date.parse(acceptance.expiresAtUtc) : Number.NaN;
+  if (Number.isNaN(expires)) {
+    return `the accepted break (decision ${acceptance.governanceDecisionId}) records no valid expiry; a reviewer must accept the break again`;
+  }
+  if (Date.parse(nowUtc) >= expires) {
+    return `the accepted break (decision ${acceptance.governanceDecisionId}) expired at ${new Date(expires).toISOString()}; a breaking revision is not promoted on an expired acceptance (start the revision again for a new decision)`;
+  }
+  return null;
+}

@@ -268,6 +268,36 @@ describe('capabilities that evolve', () => {
     expect(byVersion['1.0.0']!.supersededAtUtc).not.toBeNull();
   });
 
+  it('refuses to promote a breaking revision once its accepted break has expired, and records the refusal', async () => {
+    const p = await people();
+    const v1 = await activeV1(p);
+    const runId = await startRun(p, BREAKING, v1.key);
+    expect((await waitForStatus(stack, p.author, runId, ['BLOCKED', 'DRAFT', 'FAILED'])).body.status).toBe('BLOCKED');
+    const expiresAt = Date.now() + 4_000;
+    const accepted = await api(stack, 'POST', `/runs/${runId}/accept-break`, {
+      token: p.reviewer,
+      body: {
+        ruleIds: ['required-added'],
+        reason: 'units must be explicit, for a few seconds',
+        owner: 'weather-team',
+        expiresAtUtc: new Date(expiresAt).toISOString(),
+      },
+    });
+    expect(accepted.status).toBe(200);
+    await promoteTo(p, runId, ['Review']);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 250));
+    const refused = await promote(p, runId, 'Approved');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/accepted break \(decision [0-9a-f-]+\) expired at/);
+    const run = await api(stack, 'GET', `/runs/${runId}`, { token: p.author });
+    expect(run.body).toMatchObject({ status: 'REVIEW', lifecycleState: 'Review' });
+    expect(run.body.governanceDecisions).toContainEqual(
+      expect.objectContaining({ kind: 'PROMOTION', decision: 'DENY', reasonCode: 'ACCEPTED_BREAK_EXPIRED' }),
+    );
+    const all = await versions(p.tenant, v1.key);
+    expect(all.map((v) => [v.version, v.lifecycle_state])).toEqual([['1.0.0', 'Active']]);
+  });
+
   it('refuses a racing second activation of the same key, leaving the first intact', async () => {
     const p = await people();
     const v1 = await activeV1(p);

@@ -9,7 +9,7 @@ import {
   type SchemaDirection,
 } from '../../domain/contracts/compatibility';
 import { definitionHash } from '../../domain/contracts/definition';
-import { acceptBreakRefusal } from '../../domain/contracts/accepted-break';
+import { acceptBreakRefusal, acceptedBreakLapse } from '../../domain/contracts/accepted-break';
 
 type S = Record<string, unknown>;
 
@@ -749,5 +749,22 @@ describe('acceptBreakRefusal', () => {
     ['a rule that is not breaking here', { ruleIds: [...request.ruleIds, 'enum-value-added'] }, {}, /not among/],
   ])('refuses %s', (_name, r, c, message) => {
     expect(acceptBreakRefusal({ ...request, ...r }, { ...ctx, ...c })).toMatch(message);
+  });
+});
+
+describe('acceptedBreakLapse', () => {
+  const id = 'decision-1';
+  const expiresAtUtc = '2026-11-24T12:00:00.000Z';
+  it('holds until the expiry, and not at or after it', () => {
+    expect(acceptedBreakLapse({ governanceDecisionId: id, expiresAtUtc }, '2026-11-24T11:59:59.999Z')).toBeNull();
+    expect(acceptedBreakLapse({ governanceDecisionId: id, expiresAtUtc }, '2026-11-24T12:00:00.000Z')).toMatch(
+      /decision-1\) expired at 2026-11-24T12:00:00.000Z/,
+    );
+    expect(acceptedBreakLapse({ governanceDecisionId: id, expiresAtUtc }, '2027-01-01T00:00:00Z')).toMatch(/expired/);
+  });
+  it.each([undefined, null, '', 'next tuesday', 1_800_000_000_000])('holds nothing with expiry %p', (expiry) => {
+    expect(acceptedBreakLapse({ governanceDecisionId: id, expiresAtUtc: expiry }, '2026-11-24T11:00:00Z')).toMatch(
+      /no valid expiry/,
+    );
   });
 });

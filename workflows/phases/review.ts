@@ -18,6 +18,7 @@ const PROMOTION_REFUSAL_TYPES = [
   'Promotion:ActivationConflict',
   'Promotion:DefinitionMismatch',
   'Promotion:DevelopmentRuntime',
+  'Promotion:AcceptedBreakExpired',
 ];
 
 /**
