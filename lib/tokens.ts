@@ -65,7 +65,7 @@ export async function signToken(
     .sign(key(opts.secret));
 }
 
-/** How many verified tokens a verifier remembers (most recent first out when full). */
+/** How many verified tokens a verifier remembers (when full, the longest remembered goes first). */
 const VERIFIED_CACHE_SIZE = 1_024;
 
 interface VerifiedToken {
@@ -89,7 +89,7 @@ export function createTokenVerifier(
   const allowed = new Set(opts.allowedRoles);
   const verified = new Map<string, VerifiedToken>();
 
-  async function verifyInFull(token: string, now: Date): Promise<{ principal: Principal; validUntilMs: number }> {
+  async function verifyInFull(token: string, now: Date): Promise<VerifiedToken> {
     try {
       let alg: string | undefined;
       try {
@@ -147,13 +147,15 @@ export function createTokenVerifier(
   return async function verify(token: string): Promise<Principal> {
     const now = clock();
     const digest = createHash('sha256').update(token).digest('base64url');
-    const known = verified.get(digest);
-    if (known && now.getTime() < known.validUntilMs) return { ...known.principal, roles: [...known.principal.roles] };
-    if (known) verified.delete(digest);
-    const fresh = await verifyInFull(token, now);
-    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-    verified.set(digest, fresh);
-    return { ...fresh.principal, roles: [...fresh.principal.roles] };
+    let entry = verified.get(digest);
+    if (!entry || now.getTime() >= entry.validUntilMs) {
+      verified.delete(digest);
+      entry = await verifyInFull(token, now);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(digest, entry);
+    }
+    // A copy: what a caller does with its principal never changes what is remembered.
+    return { ...entry.principal, roles: [...entry.principal.roles] };
   };
 }
 

@@ -106,6 +106,14 @@ describe('the admin API', () => {
     expect(read.headers.get('x-correlation-id')).toBe('corr-read-12345');
   });
 
+  it('answers with no-store and no ETag (responses are per caller, never cached)', async () => {
+    const token = await stack.token(uniqueTenant(), AUTHOR);
+    const res = await api(stack, 'GET', '/runs', { token });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    expect(res.headers.get('etag')).toBeNull();
+  });
+
   it('answers 401 without a valid bearer token', async () => {
     expect((await api(stack, 'GET', '/runs')).status).toBe(401);
     const forged = await api(stack, 'GET', '/runs', { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' });
