@@ -168,12 +168,10 @@ export async function nearestActiveCatalog(
   } = {},
 ): Promise<CatalogNeighbourRow[]> {
   const ef = String(opts.efSearch ?? Math.max(DEFAULT_EF_SEARCH, k * 2));
-  await (
-    opts.advisoryLock !== undefined
-      ? sql`select pg_advisory_xact_lock(hashtextextended(${opts.advisoryLock}, 0)),
-        set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
-      : sql`select set_config('hnsw.ef_search', ${ef}, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`
-  ).execute(db);
+  const lock =
+    opts.advisoryLock !== undefined ? sql`pg_advisory_xact_lock(hashtextextended(${opts.advisoryLock}, 0)), ` : sql``;
+  await sql`select ${lock}set_config('hnsw.ef_search', ${ef}, true),
+    set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(db);
   const lit = vectorLiteral(vector);
   // One statement, with fixed plans: the HNSW scan of this embedder's vectors (2k, since some may
   // belong to entries no longer Active), then primary-key look-ups of those entries, nearest first
