@@ -10,7 +10,9 @@ import { createScratchDatabase, testDb } from '../helpers/db';
 import { uniqueTenant } from '../helpers/stack';
 import { randomUUID } from 'node:crypto';
 import { insertTelemetryEvents, listTelemetryForRun } from '../../db/repositories/telemetry';
-import { buildTelemetryEvent, type TraceContext } from '../../domain/telemetry-event';
+import { buildTelemetryEvent } from '../../domain/telemetry-event';
+import { requestTrace } from '../../domain/trace';
+import type { GenerationRunInput } from '../../domain/types';
 
 describe('migrations', () => {
   let db: Db;
@@ -253,21 +255,16 @@ describe('telemetry events', () => {
       intent: JSON.stringify({}),
       status: 'RUNNING',
     });
-    const trace = {
-      runId,
-      tenantId: tenant,
-      correlationId: `corr-${runId}`,
-      capabilityKey: 'k',
-      language: 'python',
-      targetRuntime: 'python3.12',
-      authority: { subject: 'a', roles: [], decision: null, governanceDecisionId: null, policyVersion: null },
-      executionSnapshotId: null,
-      runtime: null,
-      promptTemplate: null,
-      duplicateOutcome: null,
-      contractValidationOutcome: null,
-      fallback: { used: false, reason: null },
-    } satisfies TraceContext;
+    const trace = requestTrace(
+      {
+        runId,
+        tenantId: tenant,
+        correlationId: `corr-${runId}`,
+        principal: { subject: 'a', tenantId: tenant, roles: [] },
+        intent: { language: 'python', targetRuntime: 'python3.12' },
+      } as unknown as GenerationRunInput,
+      'k',
+    );
     // Types chosen so their order is neither alphabetical nor the ids' order.
     const events = ['RUN_REQUESTED', 'AUTHORITY_RESOLVED', 'SNAPSHOT_FROZEN', 'PROMPT_ASSEMBLED'].map((type) =>
       buildTelemetryEvent(randomUUID(), trace, type, 'intake', 'OK'),

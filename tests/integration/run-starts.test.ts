@@ -55,6 +55,23 @@ function inputFor(tenant: string, runId: string): GenerationRunInput {
   } as GenerationRunInput;
 }
 
+/** An outbox row for `runId`, on a queue nobody polls unless the test says otherwise. */
+function outboxRow(
+  tenant: string,
+  runId: string,
+  opts: { taskQueue?: string; leaseMs?: number; inFlightCap?: number | null } = {},
+) {
+  return {
+    runId,
+    tenantId: tenant,
+    taskQueue: opts.taskQueue ?? `nobody-polls-${tenant}`,
+    workflowId: generationRunWorkflowId(runId),
+    input: inputFor(tenant, runId),
+    leaseMs: opts.leaseMs ?? 60_000,
+    inFlightCap: opts.inFlightCap ?? null,
+  };
+}
+
 /** Starts are marked in batches, a few milliseconds after the workflow started. */
 async function waitForStarted(tenant: string, runId: string): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -84,14 +101,10 @@ describe('the run-start outbox', () => {
     const token = await stack.token(tenant, AUTHOR);
     const runId = crypto.randomUUID();
     // What a process that crashed right after committing leaves behind: a row, no workflow.
-    const accepted = await acceptRunStart(stack.db, {
-      runId,
-      tenantId: tenant,
-      taskQueue: stack.taskQueue,
-      workflowId: generationRunWorkflowId(runId),
-      input: inputFor(tenant, runId),
-      leaseMs: 1_500,
-    });
+    const accepted = await acceptRunStart(
+      stack.db,
+      outboxRow(tenant, runId, { taskQueue: stack.taskQueue, leaseMs: 1_500 }),
+    );
     expect(accepted).toEqual({ kind: 'accepted' });
     const before = await api(stack, 'GET', `/runs/${runId}`, { token });
     expect(before.body).toMatchObject({ runId, status: 'REQUESTED', workflowStatus: 'NOT_STARTED', pending: true });
@@ -106,14 +119,7 @@ describe('the run-start outbox', () => {
     const tenant = uniqueTenant('lease');
     const queue = `lease-${tenant}`;
     const runId = crypto.randomUUID();
-    await acceptRunStart(stack.db, {
-      runId,
-      tenantId: tenant,
-      taskQueue: queue,
-      workflowId: generationRunWorkflowId(runId),
-      input: inputFor(tenant, runId),
-      leaseMs: 0,
-    });
+    await acceptRunStart(stack.db, outboxRow(tenant, runId, { taskQueue: queue, leaseMs: 0 }));
     expect(await claimDueRunStarts(stack.db, `another-${queue}`, 10, 60_000)).toEqual([]);
     const [a, b] = await Promise.all([
       claimDueRunStarts(stack.db, queue, 10, 60_000),
@@ -126,19 +132,7 @@ describe('the run-start outbox', () => {
 
   it('refuses a run over the tenant cap in the same statement that would accept it, counting unstarted runs', async () => {
     const tenant = uniqueTenant('cap');
-    const accept = (runId: string, cap: number | null) =>
-      acceptRunStart(
-        stack.db,
-        {
-          runId,
-          tenantId: tenant,
-          taskQueue: `nobody-polls-${tenant}`,
-          workflowId: generationRunWorkflowId(runId),
-          input: inputFor(tenant, runId),
-          leaseMs: 60_000,
-        },
-        cap,
-      );
+    const accept = (runId: string, cap: number | null) => acceptRunStart(stack.db, outboxRow(tenant, runId), cap);
     const a = crypto.randomUUID();
     expect(await accept(a, 2)).toEqual({ kind: 'accepted' });
     expect(await accept(crypto.randomUUID(), 2)).toEqual({ kind: 'accepted' });
@@ -150,15 +144,7 @@ describe('the run-start outbox', () => {
   it('commits a batch in one statement, each run with its own outcome and the cap counting the batch', async () => {
     const tenant = uniqueTenant('batch');
     const other = uniqueTenant('batch-other');
-    const row = (t: string, runId: string, inFlightCap: number | null) => ({
-      runId,
-      tenantId: t,
-      taskQueue: `nobody-polls-${t}`,
-      workflowId: generationRunWorkflowId(runId),
-      input: inputFor(t, runId),
-      leaseMs: 60_000,
-      inFlightCap,
-    });
+    const row = (t: string, runId: string, inFlightCap: number | null) => outboxRow(t, runId, { inFlightCap });
     const existing = crypto.randomUUID();
     expect(await acceptRunStart(stack.db, row(tenant, existing, null))).toEqual({ kind: 'accepted' });
     const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
@@ -218,14 +204,7 @@ describe('the run-start outbox', () => {
     const tenant = uniqueTenant('purge');
     const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
     for (const runId of ids) {
-      await acceptRunStart(stack.db, {
-        runId,
-        tenantId: tenant,
-        taskQueue: `nobody-polls-${tenant}`,
-        workflowId: generationRunWorkflowId(runId),
-        input: inputFor(tenant, runId),
-        leaseMs: 60_000,
-      });
+      await acceptRunStart(stack.db, outboxRow(tenant, runId));
     }
     const [old, recent, owed] = ids as [string, string, string];
     await markRunsStarted(stack.db, [old, recent]);
