@@ -1,3 +1,4 @@
+import { createAdmitRun } from './admit';
 import { createResolveAuthority } from './authority';
 import { createGenerateContract } from './contract';
 import type { ActivityDeps } from './deps';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     recordRunRequested: createRecordRunRequested(deps),
     resolveAuthority: createResolveAuthority(deps),
     freezeSnapshot: createFreezeSnapshot(deps),
+    admitRun: createAdmitRun(deps),
     assemblePrompt: createAssemblePrompt(deps),
     callModel: createCallModel(deps),
     recordFallback: createRecordFallback(deps),

@@ -73,6 +73,8 @@ export const STEP_OPTIONS: Partial<Record<StepName, ActivityOptions>> = {
   recordRunRequested: durableWrite,
   resolveAuthority: durableWrite,
   freezeSnapshot: durableWrite,
+  // The four intake steps in one: each an idempotent write keyed by a workflow-made id.
+  admitRun: durableWrite,
   assemblePrompt: computeThenWrite,
   callModel: modelCallStep,
   recordFallback: durableWrite,
@@ -108,6 +110,8 @@ export const LOCAL_STEP_OPTIONS: Partial<Record<StepName, LocalActivityOptions>>
   recordRunRequested: local(durableWrite),
   resolveAuthority: local(durableWrite),
   freezeSnapshot: local(durableWrite),
+  // The four intake steps in one (`merged-intake`): each an idempotent write keyed by a workflow-made id.
+  admitRun: local(durableWrite),
   assemblePrompt: local(computeThenWrite),
   recordFallback: local(durableWrite),
   generateContract: local(computeThenWrite),

@@ -20,16 +20,8 @@ export interface Generated {
  */
 export async function generate(run: Run, snapshot: FrozenSnapshot): Promise<Generated | null> {
   const { input, state } = run;
-  const prompt = await persistence.assemblePrompt({
-    run: input,
-    promptRunId: uuid4(),
-    template: snapshot.promptTemplate,
-    allowedRuntimes: snapshot.allowedRuntimes,
-    primaryRuntime: snapshot.providerChain[0]!,
-    emitPromptHashes: snapshot.emitPromptHashes,
-    trace: traceOf(run),
-  });
-  step(run, 'prompt');
+  // Runs with `merged-intake` assembled it in intake (unless intake fell back to single steps).
+  const prompt = run.prompt ?? (await assemble(run, snapshot));
 
   let completion: CallModelResult | null = null;
   const chain = snapshot.providerChain;
@@ -69,4 +61,18 @@ export async function generate(run: Run, snapshot: FrozenSnapshot): Promise<Gene
   run.trace = carriedTrace(answered, () => traceWithRuntime(traceOf(run), answered.runtime));
   step(run, 'model');
   return { prompt, completion };
+}
+
+async function assemble(run: Run, snapshot: FrozenSnapshot): Promise<AssembledPromptResult> {
+  const prompt = await persistence.assemblePrompt({
+    run: run.input,
+    promptRunId: run.promptRunId ?? uuid4(),
+    template: snapshot.promptTemplate,
+    allowedRuntimes: snapshot.allowedRuntimes,
+    primaryRuntime: snapshot.providerChain[0]!,
+    emitPromptHashes: snapshot.emitPromptHashes,
+    trace: traceOf(run),
+  });
+  step(run, 'prompt');
+  return prompt;
 }

@@ -7,6 +7,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { GenerationActivities } from '../../activities';
+import type { AssembledPromptResult } from '../../activities/prompt';
 import type { TraceContext } from '../../domain/telemetry-event';
 import type { GenerationRunInput, RunState, RunStatus } from '../../domain/types';
 import { LOCAL_STEP_OPTIONS, stepOptions } from '../activity-options';
@@ -20,6 +21,13 @@ import { GenerationStatusKey } from '../search-attributes';
  */
 export const LOCAL_STEPS_PATCH = 'local-db-steps';
 let localSteps = false;
+
+/**
+ * Runs that start on this code do intake (request, authority, snapshot, prompt) in one local
+ * activity, `admitRun`: one workflow activation and one marker instead of four. Runs that started
+ * before keep the four steps, so their histories replay. Decided once, in `newRun`.
+ */
+export const MERGED_INTAKE_PATCH = 'merged-intake';
 
 function regularStep(name: string) {
   return proxyActivities<GenerationActivities>(stepOptions(name))[name as keyof GenerationActivities];
@@ -53,6 +61,12 @@ export interface Run {
   readonly state: RunState;
   /** Set once the request is recorded; every later step carries it. */
   trace: TraceContext | null;
+  /** Whether the run started with `merged-intake`: intake then assembles the prompt too. */
+  readonly mergedIntake: boolean;
+  /** The prompt's id, when intake made it (`merged-intake`); otherwise generate makes it. */
+  promptRunId: string | null;
+  /** The prompt, when intake assembled it (`merged-intake`); otherwise generate assembles it. */
+  prompt: AssembledPromptResult | null;
 }
 
 export function newRun(input: GenerationRunInput): Run {
@@ -60,6 +74,9 @@ export function newRun(input: GenerationRunInput): Run {
   return {
     input,
     trace: null,
+    mergedIntake: patched(MERGED_INTAKE_PATCH),
+    promptRunId: null,
+    prompt: null,
     state: {
       runId: input.runId,
       tenantId: input.tenantId,
