@@ -176,11 +176,13 @@ async function main(): Promise<void> {
     }
 
     if (wanted.has('denied')) {
-      // Denied at authority.
+      // Denied at authority, in the workflow: an author asking for a runtime that is not admitted
+      // (a missing role is refused at the API's edge, where no workflow starts).
       const denied = await api(stack, 'POST', '/runs', {
-        token: await stack.token(tenant, ['viewer']),
-        body: intent('Replay Denied'),
+        token: author,
+        body: { ...intent('Replay Denied'), targetRuntime: 'cobol85' },
       });
+      if (!denied.body.runId) throw new Error(`the denied run did not start: ${JSON.stringify(denied.body)}`);
       await closed(denied.body.runId);
       await record('denied', denied.body.runId);
     }
