@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { createDb } from '../db/database';
 import { encodeCursor, ledgerPageQuery, type LedgerFilter } from '../db/repositories/runs';
 import { BENCH_DATABASE_URL, note } from './lib/env';
+import { request } from './lib/http';
 import type { ApiEndpoint } from './lib/servers';
 import { summarize, type Summary } from './lib/stats';
 
@@ -196,8 +197,8 @@ export async function benchLedger(
     const token = await api.token(BIG_TENANT, ['capability-reviewer'], 'bench-ledger-reader');
     const get = async (p: PageCase): Promise<number> => {
       const started = performance.now();
-      const res = await fetch(`${api.url}${apiPath(p)}`, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await res.json()) as { items?: unknown[] };
+      const res = await request(`${api.url}${apiPath(p)}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = JSON.parse(res.text) as { items?: unknown[] };
       const ms = performance.now() - started;
       if (res.status !== 200 || body.items?.length !== PAGE) {
         throw new Error(`GET ${apiPath(p)} answered ${res.status} with ${JSON.stringify(body).slice(0, 300)}`);

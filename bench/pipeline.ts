@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { TenantIdKey } from '../workflows/search-attributes';
 import type { noopReference } from './noop/workflows';
 import { BENCH_DATABASE_URL, note } from './lib/env';
+import { request } from './lib/http';
 import { NOOP_TASK_QUEUE, type ApiEndpoint, type BenchServers } from './lib/servers';
 import { cpuMeter, mapConcurrent, sleep, summarize, type Summary } from './lib/stats';
 
@@ -66,7 +67,7 @@ interface Posted {
 async function postRun(c: RunClient, author: Author): Promise<Posted> {
   const name = distinctName();
   const started = performance.now();
-  const res = await fetch(`${c.api.url}/api/admin/ai-generation/runs`, {
+  const res = await request(`${c.api.url}/api/admin/ai-generation/runs`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${author.token}`,
@@ -80,8 +81,8 @@ async function postRun(c: RunClient, author: Author): Promise<Posted> {
       targetRuntime: 'node20',
     }),
   });
-  const text = await res.text();
   const postMs = performance.now() - started;
+  const text = res.text;
   if (res.status !== 202) throw new Error(`POST /runs answered ${res.status}: ${text.slice(0, 500)}`);
   const { runId } = JSON.parse(text) as { runId: string };
   return { runId, tenantId: author.tenantId, postMs };
