@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/deps';
+import type { GenerationRunInput, RunState } from '../../domain/types';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { LocalDeterministicModel } from '../../providers/model/local';
+import { createWorker } from '../../worker';
+import { generationRunWorkflowId } from '../../workflows/ids';
+import { runStateQuery } from '../../workflows/messages';
+import { CapabilityKeyKey, GenerationStatusKey } from '../../workflows/search-attributes';
+import { testDb } from '../helpers/db';
+import { TEST_SECURITY_ENV, uniqueTenant } from '../helpers/stack';
+import { startTemporalDevServer } from '../helpers/temporal';
+
+/**
+ * Runs that start with `merged-intake` do intake in one local activity, `admitRun`, and end it in
+ * the state the four single steps left: the same steps, ids, search attributes and rows; when
+ * admitRun fails for good, the run takes the steps one at a time and fails as it would have.
+ */
+
+let env: TestWorkflowEnvironment;
+const db = testDb();
+const config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
+
+beforeAll(async () => {
+  env = await startTemporalDevServer();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  await db.destroy();
+});
+
+async function workerWith(models: ActivityDeps['models'], taskQueue: string): Promise<Worker> {
+  return createWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: {
+      db,
+      config,
+      models,
+      telemetry: { emit: () => undefined },
+      clock: { now: () => new Date() },
+      logger: createLogger('error', 'test'),
+    },
+  });
+}
+
+function runInput(tenant: string, targetRuntime = 'node20'): GenerationRunInput {
+  return {
+    runId: randomUUID(),
+    tenantId: tenant,
+    correlationId: `corr-${randomUUID()}`,
+    principal: { subject: 'alice', tenantId: tenant, roles: ['capability-author'] },
+    intent: {
+      name: 'Parse Receipts',
+      problemStatement: 'Read totals from a receipt.',
+      language: 'typescript',
+      targetRuntime,
+      seedInputSchema: null,
+      examples: [],
+    },
+    requestedAtUtc: new Date().toISOString(),
+  };
+}
+
+/** The activity types of the run's local-activity markers, in history order (marker data is not encrypted). */
+async function localSteps(runId: string): Promise<string[]> {
+  const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId: generationRunWorkflowId(runId) },
+  });
+  return (history?.events ?? [])
+    .filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes!.details!['data']!.payloads![0]!.data!;
+      return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type;
+    });
+}
+
+async function rowCount(
+  table: 'execution_snapshots' | 'governance_decisions' | 'ai_generation_prompt_runs',
+  runId: string,
+) {
+  const rows = await db.selectFrom(table).select('id').where('run_id', '=', runId).execute();
+  return rows.length;
+}
+
+describe('merged-intake: intake in one local activity', () => {
+  it('admits a run with one admitRun and reaches Draft with the state, search attributes and rows of the single steps', async () => {
+    const taskQueue = `merged-${randomUUID()}`;
+    const worker = await workerWith({ local: new LocalDeterministicModel() }, taskQueue);
+    const input = runInput(uniqueTenant());
+    const handle = await env.client.workflow.start('generationRun', {
+      taskQueue,
+      workflowId: generationRunWorkflowId(input.runId),
+      args: [input],
+    });
+    const state = await worker.runUntil(async () => {
+      for (let i = 0; i < 200; i++) {
+        const s: RunState = await handle.query(runStateQuery);
+        if (s.status !== 'REQUESTED' && s.status !== 'RUNNING') return s;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the run did not reach Draft');
+    });
+    expect(state.status).toBe('DRAFT');
+    expect(state.steps.slice(0, 5)).toEqual(['request', 'authority', 'snapshot', 'prompt', 'model']);
+    expect(state.capabilityKey).toBe('parse-receipts');
+    expect(state.governanceDecisionId).toEqual(expect.any(String));
+    expect(state.executionSnapshotId).toEqual(expect.any(String));
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(CapabilityKeyKey)).toBe('parse-receipts');
+    expect(typedSearchAttributes.get(GenerationStatusKey)).toBe('DRAFT');
+
+    expect((await localSteps(input.runId)).slice(0, 2)).toEqual(['admitRun', 'generateContract']);
+    const run = await db
+      .selectFrom('ai_generation_runs')
+      .select(['governance_decision_id', 'execution_snapshot_id'])
+      .where('id', '=', input.runId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({
+      governance_decision_id: state.governanceDecisionId,
+      execution_snapshot_id: state.executionSnapshotId,
+    });
+    expect(await rowCount('ai_generation_prompt_runs', input.runId)).toBe(1);
+    await handle.terminate('test done');
+  });
+
+  it('ends a denied run DENIED after one admitRun, with nothing frozen', async () => {
+    const taskQueue = `merged-${randomUUID()}`;
+    const worker = await workerWith({ local: new LocalDeterministicModel() }, taskQueue);
+    const input = runInput(uniqueTenant(), 'cobol85');
+    const handle = await env.client.workflow.start('generationRun', {
+      taskQueue,
+      workflowId: generationRunWorkflowId(input.runId),
+      args: [input],
+    });
+    const state: RunState = await worker.runUntil(handle.result());
+    expect(state).toMatchObject({
+      status: 'DENIED',
+      steps: ['request', 'authority'],
+      capabilityKey: 'parse-receipts',
+      executionSnapshotId: null,
+    });
+    expect(state.failureReason).toContain('cobol85');
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(GenerationStatusKey)).toBe('DENIED');
+    expect(await localSteps(input.runId)).toEqual(['admitRun']);
+    expect(await rowCount('governance_decisions', input.runId)).toBe(1);
+    expect(await rowCount('execution_snapshots', input.runId)).toBe(0);
+  });
+
+  it('takes the steps one at a time when admitRun fails for good, and fails as the single steps would have', async () => {
+    const taskQueue = `merged-${randomUUID()}`;
+    // No adapter for the configured provider: the snapshot step fails permanently.
+    const worker = await workerWith({}, taskQueue);
+    const tenant = uniqueTenant();
+    const input = runInput(tenant);
+    const state: RunState = await worker.runUntil(
+      env.client.workflow.execute('generationRun', {
+        taskQueue,
+        workflowId: generationRunWorkflowId(input.runId),
+        args: [input],
+      }),
+    );
+    expect(state).toMatchObject({ status: 'FAILED', steps: ['request', 'authority'], capabilityKey: 'parse-receipts' });
+    expect(state.failureReason).toContain('Snapshot:AdapterMissing');
+    // admitRun once, then each step with the same ids: the first two return what admitRun committed.
+    expect(await localSteps(input.runId)).toEqual([
+      'admitRun',
+      'recordRunRequested',
+      'resolveAuthority',
+      'freezeSnapshot',
+      'recordRunStatus',
+    ]);
+    expect(await rowCount('governance_decisions', input.runId)).toBe(1);
+    expect(await rowCount('execution_snapshots', input.runId)).toBe(0);
+    const ledger = await db
+      .selectFrom('telemetry_events')
+      .select(['event_type', 'step', 'outcome'])
+      .where('tenant_id', '=', tenant)
+      .where('run_id', '=', input.runId)
+      .orderBy('sequence')
+      .execute();
+    expect(ledger.map((e) => [e.event_type, e.step, e.outcome])).toEqual([
+      ['RUN_REQUESTED', 'request', 'ACCEPTED'],
+      ['AUTHORITY_RESOLVED', 'authority', 'ADMIT'],
+      ['ACTIVITY_ATTEMPT_FAILED', 'admitRun', 'FAILED'],
+      ['ACTIVITY_ATTEMPT_FAILED', 'freezeSnapshot', 'FAILED'],
+      ['RUN_FAILED', expect.any(String), expect.any(String)],
+    ]);
+  });
+});
