@@ -101,10 +101,7 @@ describe('OpenTelemetry end to end', () => {
     const scheduled = names.filter((n) => n.startsWith('StartActivity:')).map((n) => n.slice('StartActivity:'.length));
     const ran = new Set(names.filter((n) => n.startsWith('RunActivity:')).map((n) => n.slice('RunActivity:'.length)));
     for (const activity of [
-      'recordRunRequested',
-      'resolveAuthority',
-      'freezeSnapshot',
-      'assemblePrompt',
+      'admitRun',
       'callModel',
       'generateContract',
       'checkDuplicates',
@@ -128,7 +125,7 @@ describe('OpenTelemetry end to end', () => {
   it('puts ledger events on the activity span as span events, not spans of their own', () => {
     const trace = byTrace(traceId);
     expect(trace.some((s) => s.name.startsWith('ai_generation.'))).toBe(false);
-    const snapshot = trace.find((s) => s.name === 'RunActivity:freezeSnapshot')!;
+    const snapshot = trace.find((s) => s.name === 'RunActivity:admitRun')!;
     expect(snapshot.events.map((e) => e.name)).toContain('SNAPSHOT_FROZEN');
     const frozen = snapshot.events.find((e) => e.name === 'SNAPSHOT_FROZEN')!;
     expect(frozen.attributes).toMatchObject({
