@@ -223,8 +223,11 @@ export async function benchPipeline(
 export interface ThroughputResult {
   runs: number;
   concurrency: number;
+  /** Each side's runs per second over its rounds (all its runs ÷ the sum of its rounds' times). */
   runsPerSecond: number;
   noopPerSecond: number;
+  /** Every round, in the order it ran (ours, reference, reference, ours). */
+  rounds: Array<{ side: 'ours' | 'reference'; runs: number; perSecond: number }>;
   post: Summary;
   /** The reference's bare `workflow.start` calls at the same concurrency: Temporal's share of a POST. */
   noopStart: Summary;
@@ -242,33 +245,25 @@ async function countWorkflows(client: Client, query: string, expected: number): 
   return seen;
 }
 
-/**
- * N runs through the API at the given concurrency, then N reference workflows at the same
- * concurrency. Every run is accounted for: one row and one workflow per accepted request, no more,
- * no fewer, all in Draft; the bench throws otherwise.
- */
-export async function benchThroughput(
+type Meter = (label: string, spent: Record<string, number>, n: number) => void;
+
+/** One round of ours: `runs` POSTs at the concurrency, each accounted for, all in Draft. */
+async function oursRound(
   servers: Pick<BenchServers, 'api' | 'client' | 'pids'>,
-  opts: { runs: number; concurrency: number },
-): Promise<ThroughputResult> {
-  const client = servers.client;
-  const { temporal, worker, api, noopWorker } = servers.pids;
-  const cpu = (label: string, spent: Record<string, number>, n: number) => {
-    const parts = Object.entries(spent).map(
-      ([k, s]) => `${k} ${s.toFixed(1)} s (${((s / n) * 1000).toFixed(0)} ms/run)`,
-    );
-    note(`throughput CPU, ${label}: ${parts.join(', ')}`);
-  };
+  runs: number,
+  concurrency: number,
+  meter: Meter,
+): Promise<{ perSecond: number; posted: Posted[]; settled: Settled[] }> {
+  const { temporal, worker, api } = servers.pids;
   const c = runClient(servers.api, `bench-tp-${randomUUID().slice(0, 8)}`);
   try {
-    const tenants = await authors(c, 0, opts.runs);
-    note(`throughput: ${opts.runs} runs through the API at concurrency ${opts.concurrency}`);
-    const cpuOurs = cpuMeter({ api, worker, temporal, 'bench client': process.pid });
-    const posted = await mapConcurrent(tenants, opts.concurrency, (a) => postRun(c, a));
+    const tenants = await authors(c, 0, runs);
+    const cpu = cpuMeter({ api, worker, temporal, 'bench client': process.pid });
+    const posted = await mapConcurrent(tenants, concurrency, (a) => postRun(c, a));
     const runIds = posted.map((p) => p.runId);
     if (new Set(runIds).size !== runIds.length) throw new Error('the API returned the same run id twice');
-    const settled = await waitForDraft(c, posted, Math.max(120_000, opts.runs * 2_000), 500);
-    cpu('ours', cpuOurs(), opts.runs);
+    const settled = await waitForDraft(c, posted, Math.max(120_000, runs * 2_000), 500);
+    meter('ours', cpu(), runs);
 
     // Accounting: rows in the ledger and workflows in Temporal, exactly one per accepted request.
     const { rows } = await c.observer.query<{ n: string; distinct_wf: string }>(
@@ -279,54 +274,106 @@ export async function benchThroughput(
     const rowCount = Number(rows[0]!.n);
     const wfRows = Number(rows[0]!.distinct_wf);
     const workflows = await countWorkflows(
-      client,
+      servers.client,
       `WorkflowType = "generationRun" AND TenantId STARTS_WITH "${c.prefix}-"`,
-      opts.runs,
+      runs,
     );
-    if (rowCount !== opts.runs || wfRows !== opts.runs || workflows !== opts.runs || settled.length !== opts.runs) {
+    if (rowCount !== runs || wfRows !== runs || workflows !== runs || settled.length !== runs) {
       throw new Error(
-        `runs lost or duplicated: ${opts.runs} accepted, ${rowCount} rows (${wfRows} workflow ids), ${workflows} workflows in Temporal`,
+        `runs lost or duplicated: ${runs} accepted, ${rowCount} rows (${wfRows} workflow ids), ${workflows} workflows in Temporal`,
       );
     }
     const first = Math.min(...settled.map((r) => r.createdMs));
     const last = Math.max(...settled.map((r) => r.draftMs!));
-    const runsPerSecond = opts.runs / ((last - first) / 1000);
-    const statusCounts: Record<string, number> = {};
-    for (const r of settled) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
-
-    note(`throughput: ${opts.runs} reference workflows at concurrency ${opts.concurrency}`);
-    const label = `bench-noop-tp-${randomUUID().slice(0, 8)}`;
-    const cpuRef = cpuMeter({ 'noop worker': noopWorker, temporal, 'bench client': process.pid });
-    const t0 = Date.now();
-    const startMs: number[] = [];
-    const handles = await mapConcurrent(Array.from({ length: opts.runs }), opts.concurrency, async () => {
-      const started = performance.now();
-      const { handle } = await startNoop(client, label);
-      startMs.push(performance.now() - started);
-      return handle;
-    });
-    const closes = await mapConcurrent(handles, opts.concurrency, closeTimeMs);
-    cpu('reference', cpuRef(), opts.runs);
-    const refWorkflows = await countWorkflows(
-      client,
-      `WorkflowType = "noopReference" AND TenantId = "${label}" AND ExecutionStatus = "Completed"`,
-      opts.runs,
-    );
-    if (refWorkflows !== opts.runs) {
-      throw new Error(`reference workflows lost or duplicated: ${opts.runs} started, ${refWorkflows} completed`);
-    }
-    const noopPerSecond = opts.runs / ((Math.max(...closes) - t0) / 1000);
-
-    return {
-      runs: opts.runs,
-      concurrency: opts.concurrency,
-      runsPerSecond,
-      noopPerSecond,
-      post: summarize(posted.map((p) => p.postMs)),
-      noopStart: summarize(startMs),
-      statusCounts,
-    };
+    return { perSecond: runs / ((last - first) / 1000), posted, settled };
   } finally {
     await c.observer.end();
   }
+}
+
+/** One round of the reference: `runs` no-op workflows started at the concurrency, all completed. */
+async function referenceRound(
+  servers: Pick<BenchServers, 'client' | 'pids'>,
+  runs: number,
+  concurrency: number,
+  meter: Meter,
+): Promise<{ perSecond: number; startMs: number[] }> {
+  const { client } = servers;
+  const { temporal, noopWorker } = servers.pids;
+  const label = `bench-noop-tp-${randomUUID().slice(0, 8)}`;
+  const cpu = cpuMeter({ 'noop worker': noopWorker, temporal, 'bench client': process.pid });
+  const t0 = Date.now();
+  const startMs: number[] = [];
+  const handles = await mapConcurrent(Array.from({ length: runs }), concurrency, async () => {
+    const started = performance.now();
+    const { handle } = await startNoop(client, label);
+    startMs.push(performance.now() - started);
+    return handle;
+  });
+  const closes = await mapConcurrent(handles, concurrency, closeTimeMs);
+  meter('reference', cpu(), runs);
+  const completed = await countWorkflows(
+    client,
+    `WorkflowType = "noopReference" AND TenantId = "${label}" AND ExecutionStatus = "Completed"`,
+    runs,
+  );
+  if (completed !== runs) {
+    throw new Error(`reference workflows lost or duplicated: ${runs} started, ${completed} completed`);
+  }
+  return { perSecond: runs / ((Math.max(...closes) - t0) / 1000), startMs };
+}
+
+/**
+ * N runs through the API at the given concurrency next to N reference workflows at the same
+ * concurrency, in rounds of N/2 ordered ours, reference, reference, ours, so that the machine's drift
+ * between minutes hits both sides alike (one round each was 1.5–2.1 × apart between identical runs
+ * here). Every run is accounted for: one row and one workflow per accepted request, no more, no
+ * fewer, all in Draft; the bench throws otherwise.
+ */
+export async function benchThroughput(
+  servers: Pick<BenchServers, 'api' | 'client' | 'pids'>,
+  opts: { runs: number; concurrency: number },
+): Promise<ThroughputResult> {
+  const meter: Meter = (label, spent, n) => {
+    const parts = Object.entries(spent).map(
+      ([k, s]) => `${k} ${s.toFixed(1)} s (${((s / n) * 1000).toFixed(0)} ms/run)`,
+    );
+    note(`throughput CPU, ${label}: ${parts.join(', ')}`);
+  };
+  const perRound = Math.max(1, Math.ceil(opts.runs / 2));
+  const order = ['ours', 'reference', 'reference', 'ours'] as const;
+  const rounds: ThroughputResult['rounds'] = [];
+  const posted: Posted[] = [];
+  const startMs: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  for (const side of order) {
+    note(
+      `throughput: ${perRound} ${side === 'ours' ? 'runs through the API' : 'reference workflows'} at concurrency ${opts.concurrency}`,
+    );
+    if (side === 'ours') {
+      const r = await oursRound(servers, perRound, opts.concurrency, meter);
+      posted.push(...r.posted);
+      for (const s of r.settled) statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+      rounds.push({ side, runs: perRound, perSecond: r.perSecond });
+    } else {
+      const r = await referenceRound(servers, perRound, opts.concurrency, meter);
+      startMs.push(...r.startMs);
+      rounds.push({ side, runs: perRound, perSecond: r.perSecond });
+    }
+  }
+  const rate = (side: 'ours' | 'reference') => {
+    const mine = rounds.filter((r) => r.side === side);
+    const runs = mine.reduce((n, r) => n + r.runs, 0);
+    return runs / mine.reduce((sec, r) => sec + r.runs / r.perSecond, 0);
+  };
+  return {
+    runs: posted.length,
+    concurrency: opts.concurrency,
+    runsPerSecond: rate('ours'),
+    noopPerSecond: rate('reference'),
+    rounds,
+    post: summarize(posted.map((p) => p.postMs)),
+    noopStart: summarize(startMs),
+    statusCounts,
+  };
 }
