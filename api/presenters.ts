@@ -2,7 +2,7 @@ import type { RunContracts } from '../db/repositories/contracts';
 import type { RunDuplicates } from '../db/repositories/duplicates';
 import type { DuplicateAdjudicationRow, GovernanceDecisionRow } from '../db/repositories/governance';
 import type { PromptArtifactRow, PromptRunRow } from '../db/repositories/prompts';
-import type { RunRow } from '../db/repositories/runs';
+import type { LedgerRow, RunRow } from '../db/repositories/runs';
 import type { TelemetryRow } from '../db/repositories/telemetry';
 import { redactJson } from '../domain/prompts/redact';
 
@@ -69,7 +69,7 @@ export function presentRun(run: RunRow, decisions: GovernanceDecisionRow[], tele
   };
 }
 
-export function presentLedgerItem(run: RunRow) {
+export function presentLedgerItem(run: LedgerRow) {
   return {
     runId: run.id,
     executionSnapshotId: run.execution_snapshot_id,

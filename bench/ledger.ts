@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createDb } from '../db/database';
-import { encodeCursor, ledgerPageQuery, type LedgerFilter } from '../db/repositories/runs';
+import { encodeCursor, LEDGER_COLUMNS, ledgerPageQuery, type LedgerFilter } from '../db/repositories/runs';
 import { BENCH_DATABASE_URL, note } from './lib/env';
 import { request } from './lib/http';
 import type { ApiEndpoint } from './lib/servers';
@@ -71,7 +71,8 @@ interface PageCase {
   raw: { name: string; text: string; values: unknown[] };
 }
 
-const RAW_COLUMNS = '*';
+// The columns the page shows, as the API reads them: the same page, not a wider or narrower one.
+const RAW_COLUMNS = LEDGER_COLUMNS.join(', ');
 const ORDER = 'order by created_at_utc desc, id desc limit 26';
 
 async function cursorAt(pool: Pool, depth: number, status?: string): Promise<{ createdAt: string; id: string }> {

@@ -63,8 +63,32 @@ export interface LedgerCursor {
   id: string;
 }
 
+/**
+ * What a ledger row shows (`presentLedgerItem`): the run's summary, not its intent. The intent is
+ * the widest column (a JSON document per run); reading it for a page that never shows it cost the
+ * database, the wire and the API's JSON parse.
+ */
+export const LEDGER_COLUMNS = [
+  'id',
+  'execution_snapshot_id',
+  'status',
+  'lifecycle_state',
+  'capability_key',
+  'capability_name',
+  'requested_by',
+  'governance_decision_id',
+  'runtime_provider',
+  'model_identity',
+  'fallback_used',
+  'duplicate_outcome',
+  'contract_validation_outcome',
+  'created_at_utc',
+] as const satisfies ReadonlyArray<keyof RunRow>;
+
+export type LedgerRow = Pick<RunRow, (typeof LEDGER_COLUMNS)[number]>;
+
 export interface LedgerPage {
-  items: RunRow[];
+  items: LedgerRow[];
   nextCursor: string | null;
 }
 
@@ -113,7 +137,7 @@ export async function listRunLedger(
   page: { limit: number; cursor?: LedgerCursor },
 ): Promise<LedgerPage> {
   const rows = await ledgerPageQuery(db, tenantId, filter, page).execute();
-  const items: RunRow[] = rows.slice(0, page.limit).map(({ cursor_at: _cursorAt, ...run }) => run);
+  const items: LedgerRow[] = rows.slice(0, page.limit).map(({ cursor_at: _cursorAt, ...run }) => run);
   const last = rows[page.limit - 1];
   const nextCursor = rows.length > page.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null;
   return { items, nextCursor };
@@ -128,7 +152,7 @@ export function ledgerPageQuery(
 ) {
   let q = db
     .selectFrom('ai_generation_runs')
-    .selectAll()
+    .select(LEDGER_COLUMNS)
     .select(sql<string>`to_char(created_at_utc at time zone 'UTC', ${CURSOR_TIME_FORMAT})`.as('cursor_at'))
     .where('tenant_id', '=', tenantId);
   if (filter.status) q = q.where('status', '=', filter.status);
