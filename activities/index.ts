@@ -1,5 +1,6 @@
 import { createAdmitRun } from './admit';
 import { createResolveAuthority } from './authority';
+import { createCheckDraft } from './check-draft';
 import { createGenerateContract } from './contract';
 import type { ActivityDeps } from './deps';
 import { createCheckDuplicates } from './duplicates';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     recordFallback: createRecordFallback(deps),
     generateContract: createGenerateContract(deps),
     checkDuplicates: createCheckDuplicates(deps),
+    checkDraft: createCheckDraft(deps),
     recordRunStatus: createRecordRunStatus(deps),
     recordAdjudication: createRecordAdjudication(deps),
     recordPromotion: createRecordPromotion(deps),

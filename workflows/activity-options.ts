@@ -80,6 +80,8 @@ export const STEP_OPTIONS: Partial<Record<StepName, ActivityOptions>> = {
   recordFallback: durableWrite,
   generateContract: computeThenWrite,
   checkDuplicates: computeThenWrite,
+  // Contract then duplicates in one: both compute then write, keyed by workflow-made ids.
+  checkDraft: computeThenWrite,
   recordRunStatus: runOutcome,
   recordAdjudication: durableWrite,
   recordPromotion: durableWrite,
@@ -116,6 +118,8 @@ export const LOCAL_STEP_OPTIONS: Partial<Record<StepName, LocalActivityOptions>>
   recordFallback: local(durableWrite),
   generateContract: local(computeThenWrite),
   checkDuplicates: local(computeThenWrite),
+  // Contract then duplicates in one (`merged-intake`): both compute then write, keyed by workflow-made ids.
+  checkDraft: local(computeThenWrite),
   recordRunStatus: local(runOutcome),
   recordAdjudication: local(durableWrite),
   recordPromotion: local(durableWrite),

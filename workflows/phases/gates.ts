@@ -1,4 +1,14 @@
-import { condition, patched, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  patched,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import type { CheckDraftResult } from '../../activities/check-draft';
+import type { GenerateContractInput, GenerateContractResult } from '../../activities/contract';
+import type { CheckDuplicatesInput, CheckDuplicatesResult } from '../../activities/duplicates';
 import type { FrozenSnapshot } from '../../activities/snapshot';
 import type { AdjudicationRequest } from '../../domain/types';
 import { DuplicateOutcomeKey } from '../search-attributes';
@@ -8,47 +18,17 @@ import { traceWithContract, traceWithDuplicates } from '../../domain/trace';
 import { carriedTrace, persistence, setStatus, step, traceOf, type Run } from './run';
 
 /**
- * Conformance gates: contract, then duplicates, both recorded before the policy decides; then
- * adjudication when a duplicate is only potential. Returns true when the run reached Draft, false
- * when it ended here (BLOCKED or REJECTED, recorded).
+ * Conformance gates: contract, then duplicates, both recorded before the policy decides (runs with
+ * `merged-intake` check both in one activity); then adjudication when a duplicate is only
+ * potential. Returns true when the run reached Draft, false when it ended here (BLOCKED or
+ * REJECTED, recorded).
  */
 export async function gates(run: Run, inbox: Inbox, snapshot: FrozenSnapshot, generated: Generated): Promise<boolean> {
   const { input, state } = run;
-  const { prompt, completion } = generated;
-  const contract = await persistence.generateContract({
-    contractDraftId: uuid4(),
-    validationId: uuid4(),
-    intent: input.intent,
-    candidate: completion.candidate,
-    runtime: completion.runtime,
-    promptHash: prompt.promptHash,
-    allowedRuntimes: snapshot.allowedRuntimes,
-    strictMode: snapshot.strictMode,
-    revisionOf: input.revisionOf ?? null,
-    trace: traceOf(run),
-  });
-  state.contractDraftId = contract.contractDraftId;
-  state.capabilityVersion = contract.version ?? null;
-  state.breakingRules = contract.breakingRules ?? [];
-  state.contractValidationOutcome = contract.outcome;
-  state.lifecycleState = 'Draft';
-  run.trace = carriedTrace(contract, () => traceWithContract(traceOf(run), contract.outcome));
-  step(run, 'contract');
-
-  const duplicates = await persistence.checkDuplicates({
-    duplicateCheckId: uuid4(),
-    capabilityName: input.intent.name,
-    contractDraftId: contract.contractDraftId,
-    thresholds: snapshot.duplicateThresholds,
-    // A revision is not a duplicate of the capability it revises; everything else still counts.
-    ...(input.revisionOf ? { excludeCapabilityKey: input.revisionOf } : {}),
-    trace: traceOf(run),
-  });
+  const { contract, duplicates } = run.mergedIntake
+    ? await checkDraft(run, snapshot, generated)
+    : await stepByStep(run, snapshot, generated);
   const duplicateCheckId = duplicates.duplicateCheckId;
-  state.duplicateOutcome = duplicates.outcome;
-  run.trace = carriedTrace(duplicates, () => traceWithDuplicates(traceOf(run), duplicates.outcome));
-  upsertSearchAttributes([{ key: DuplicateOutcomeKey, value: duplicates.outcome }]);
-  step(run, 'duplicates');
 
   // Policy gate: BLOCKING never reaches Review; a failed contract is not promotable.
   const blockers: string[] = [];
@@ -139,4 +119,110 @@ export async function gates(run: Run, inbox: Inbox, snapshot: FrozenSnapshot, ge
   }
   step(run, 'policy');
   return true;
+}
+
+interface GateIds {
+  contractDraftId: string;
+  validationId: string;
+  duplicateCheckId: string;
+}
+
+/** `merged-intake`: every id made up front, then one `checkDraft` (contract, then duplicates). */
+async function checkDraft(run: Run, snapshot: FrozenSnapshot, generated: Generated): Promise<CheckDraftResult> {
+  const ids = { contractDraftId: uuid4(), validationId: uuid4(), duplicateCheckId: uuid4() };
+  let checked: CheckDraftResult;
+  try {
+    checked = await persistence.checkDraft({
+      contract: contractInput(run, snapshot, generated, ids),
+      duplicates: duplicatesInput(run, snapshot, ids.duplicateCheckId),
+      trace: traceOf(run),
+    });
+  } catch (err) {
+    // Failed for good (or cancelled): take the two steps one at a time with the same ids, as intake
+    // does. Each returns what checkDraft committed and the one that failed fails again on its own,
+    // so the run ends with the state, trace and failure record it would have had without the merge.
+    if (!isCancellation(err)) return stepByStep(run, snapshot, generated, ids);
+    // Cancelled: the run ends cancelled whatever these return; they only recover its trace.
+    await CancellationScope.nonCancellable(() => stepByStep(run, snapshot, generated, ids)).catch(() => undefined);
+    throw err;
+  }
+  contracted(run, checked.contract);
+  checkedDuplicates(run, checked.duplicates);
+  return checked;
+}
+
+/** One activity per step; `ids` are made as each step comes unless `merged-intake` made them. */
+async function stepByStep(
+  run: Run,
+  snapshot: FrozenSnapshot,
+  generated: Generated,
+  ids?: GateIds,
+): Promise<CheckDraftResult> {
+  const contract = await persistence.generateContract({
+    ...contractInput(run, snapshot, generated, {
+      contractDraftId: ids?.contractDraftId ?? uuid4(),
+      validationId: ids?.validationId ?? uuid4(),
+    }),
+    trace: traceOf(run),
+  });
+  contracted(run, contract);
+
+  const duplicates = await persistence.checkDuplicates({
+    ...duplicatesInput(run, snapshot, ids?.duplicateCheckId ?? uuid4()),
+    contractDraftId: contract.contractDraftId,
+    trace: traceOf(run),
+  });
+  checkedDuplicates(run, duplicates);
+  return { contract, duplicates };
+}
+
+function contractInput(
+  run: Run,
+  snapshot: FrozenSnapshot,
+  { prompt, completion }: Generated,
+  ids: Pick<GateIds, 'contractDraftId' | 'validationId'>,
+): Omit<GenerateContractInput, 'trace'> {
+  return {
+    ...ids,
+    intent: run.input.intent,
+    candidate: completion.candidate,
+    runtime: completion.runtime,
+    promptHash: prompt.promptHash,
+    allowedRuntimes: snapshot.allowedRuntimes,
+    strictMode: snapshot.strictMode,
+    revisionOf: run.input.revisionOf ?? null,
+  };
+}
+
+function duplicatesInput(
+  run: Run,
+  snapshot: FrozenSnapshot,
+  duplicateCheckId: string,
+): Omit<CheckDuplicatesInput, 'trace' | 'contractDraftId'> {
+  const { revisionOf } = run.input;
+  return {
+    duplicateCheckId,
+    capabilityName: run.input.intent.name,
+    thresholds: snapshot.duplicateThresholds,
+    // A revision is not a duplicate of the capability it revises; everything else still counts.
+    ...(revisionOf ? { excludeCapabilityKey: revisionOf } : {}),
+  };
+}
+
+function contracted(run: Run, contract: GenerateContractResult): void {
+  const { state } = run;
+  state.contractDraftId = contract.contractDraftId;
+  state.capabilityVersion = contract.version ?? null;
+  state.breakingRules = contract.breakingRules ?? [];
+  state.contractValidationOutcome = contract.outcome;
+  state.lifecycleState = 'Draft';
+  run.trace = carriedTrace(contract, () => traceWithContract(traceOf(run), contract.outcome));
+  step(run, 'contract');
+}
+
+function checkedDuplicates(run: Run, duplicates: CheckDuplicatesResult): void {
+  run.state.duplicateOutcome = duplicates.outcome;
+  run.trace = carriedTrace(duplicates, () => traceWithDuplicates(traceOf(run), duplicates.outcome));
+  upsertSearchAttributes([{ key: DuplicateOutcomeKey, value: duplicates.outcome }]);
+  step(run, 'duplicates');
 }

@@ -24,8 +24,9 @@ let localSteps = false;
 
 /**
  * Runs that start on this code do intake (request, authority, snapshot, prompt) in one local
- * activity, `admitRun`: one workflow activation and one marker instead of four. Runs that started
- * before keep the four steps, so their histories replay. Decided once, in `newRun`.
+ * activity, `admitRun`: one workflow activation and one marker instead of four; and the contract
+ * and duplicates gates in one, `checkDraft`: one instead of two. Runs that started before keep
+ * the single steps, so their histories replay. Decided once, in `newRun`.
  */
 export const MERGED_INTAKE_PATCH = 'merged-intake';
 
@@ -61,7 +62,7 @@ export interface Run {
   readonly state: RunState;
   /** Set once the request is recorded; every later step carries it. */
   trace: TraceContext | null;
-  /** Whether the run started with `merged-intake`: intake then assembles the prompt too. */
+  /** Whether the run started with `merged-intake`: intake assembles the prompt too, gates are one step. */
   readonly mergedIntake: boolean;
   /** The prompt's id, when intake made it (`merged-intake`); otherwise generate makes it. */
   promptRunId: string | null;
