@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityDeps } from '../../activities/deps';
+import { createActivities } from '../../activities';
+import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-draft';
+import { registerPromptTemplates } from '../../activities/prompts/register';
+import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
+import { stepResultId } from '../../activities/telemetry/record';
+import type { Db } from '../../db/database';
+import { upsertCapability } from '../../db/repositories/catalog';
+import { deterministicUuid } from '../../domain/deterministic-id';
+import { normalizeName } from '../../domain/duplicates/normalize';
+import type { GenerationRunInput } from '../../domain/types';
+import type { TelemetryEvent } from '../../domain/telemetry-event';
+import { loadConfig, type AppConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { LocalDeterministicModel } from '../../providers/model/local';
+import { testDb } from '../helpers/db';
+import { TEST_SECURITY_ENV } from '../helpers/stack';
+
+/**
+ * `checkDraft` is the contract and duplicates steps in one activity (`merged-intake`). Against real
+ * PostgreSQL, with the worker's attempt interceptor: each step's own rows, events and stored result
+ * under the workflow's ids, duplicates under the contract's trace as the workflow would carry it;
+ * run again as a retry (under changed configuration and a moved catalog), or after failing between
+ * the two steps, one set of rows and the first commit's answers.
+ */
+
+let db: Db;
+let config: AppConfig;
+const fixedNow = new Date('2026-11-24T03:00:00.000Z');
+
+function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
+  const emitted: TelemetryEvent[] = [];
+  return {
+    db,
+    config: cfg,
+    models: { local: new LocalDeterministicModel() },
+    telemetry: { emit: (e) => emitted.push(e) },
+    logger: createLogger('error', 'test'),
+    clock: { now: () => fixedNow },
+    ...over,
+  };
+}
+
+/** What an operator changes between the first commit and the retry: the retry must not see it. */
+function changedConfig(): AppConfig {
+  return {
+    ...config,
+    aiGeneration: {
+      ...config.aiGeneration,
+      duplicateThresholds: { potential: 0.11, blocking: 0.99 },
+      contractValidationStrictMode: !config.aiGeneration.contractValidationStrictMode,
+    },
+    security: { ...config.security, runtimeMaxMemoryMb: 1, runtimeMaxTimeoutMs: 1 },
+  };
+}
+
+/** Runs checkDraft as the worker would on the given attempt of one workflow run. */
+function attempt(
+  n: number,
+  workflowRunId: string,
+  deps: ActivityDeps,
+  input: CheckDraftInput,
+): Promise<CheckDraftResult> {
+  const env = new MockActivityEnvironment(
+    {
+      attempt: n,
+      activityType: 'checkDraft',
+      workflowExecution: { workflowId: `wf-${workflowRunId}`, runId: workflowRunId },
+    },
+    { interceptors: [attemptTelemetryInterceptor(deps)] },
+  );
+  const { checkDraft } = createActivities(deps);
+  return env.run<[CheckDraftInput], CheckDraftResult, typeof checkDraft>(checkDraft, input);
+}
+
+/** A run admitted and answered by the model, and checkDraft's input with fresh workflow-made ids. */
+async function answeredRun(tenantId: string): Promise<CheckDraftInput> {
+  const run: GenerationRunInput = {
+    runId: randomUUID(),
+    tenantId,
+    correlationId: randomUUID(),
+    principal: { subject: 'alice', tenantId, roles: ['capability-author'] },
+    intent: {
+      name: `Convert Units ${randomUUID().slice(0, 8)}`,
+      problemStatement: 'Convert a quantity between metric and imperial units.',
+      language: 'typescript',
+      targetRuntime: 'node20',
+      seedInputSchema: null,
+      examples: [],
+    },
+    requestedAtUtc: fixedNow.toISOString(),
+  };
+  const acts = createActivities(depsWith());
+  const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(acts.admitRun, {
+    run,
+    governanceDecisionId: randomUUID(),
+    executionSnapshotId: randomUUID(),
+    promptRunId: randomUUID(),
+  });
+  const snapshot = admitted.snapshot!;
+  const prompt = admitted.prompt!;
+  const completion = await new MockActivityEnvironment({ attempt: 1 }).run(acts.callModel, {
+    runtime: snapshot.providerChain[0]!,
+    promptRunId: prompt.promptRunId,
+    messages: prompt.messages,
+    intent: run.intent,
+    maxAttempts: 3,
+    trace: snapshot.trace,
+  });
+  return {
+    contract: {
+      contractDraftId: randomUUID(),
+      validationId: randomUUID(),
+      intent: run.intent,
+      candidate: completion.candidate,
+      runtime: completion.runtime,
+      promptHash: prompt.promptHash,
+      allowedRuntimes: snapshot.allowedRuntimes,
+      strictMode: snapshot.strictMode,
+      revisionOf: null,
+    },
+    duplicates: {
+      duplicateCheckId: randomUUID(),
+      capabilityName: run.intent.name,
+      thresholds: snapshot.duplicateThresholds,
+    },
+    trace: completion.trace,
+  };
+}
+
+/** The gate rows of the run, per table, by id; the ledger by id, type and step, in order. */
+async function rowsOf(input: CheckDraftInput) {
+  const { tenantId, runId } = input.trace;
+  const ids = async (
+    table: 'ai_generation_contract_drafts' | 'ai_generation_contract_validations' | 'ai_generation_duplicate_checks',
+  ) =>
+    (
+      await db
+        .selectFrom(table)
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('run_id', '=', runId)
+        .orderBy('id')
+        .execute()
+    ).map((r) => r.id);
+  return {
+    run: await db
+      .selectFrom('ai_generation_runs')
+      .select(['lifecycle_state', 'contract_validation_outcome', 'capability_version', 'duplicate_outcome'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .execute(),
+    drafts: await ids('ai_generation_contract_drafts'),
+    validations: await ids('ai_generation_contract_validations'),
+    duplicateChecks: await ids('ai_generation_duplicate_checks'),
+    telemetry: (
+      await db
+        .selectFrom('telemetry_events')
+        .select(['id', 'event_type', 'step'])
+        .where('tenant_id', '=', tenantId)
+        .where('run_id', '=', runId)
+        .where('step', 'in', ['contract', 'duplicates', 'checkDraft'])
+        .orderBy('sequence')
+        .execute()
+    ).map((e) => [e.id, e.event_type, e.step]),
+    stepResults: (
+      await db
+        .selectFrom('ai_generation_step_results')
+        .select(['id', 'step'])
+        .where('tenant_id', '=', tenantId)
+        .where('run_id', '=', runId)
+        .where('step', 'in', ['contract', 'duplicates'])
+        .orderBy('id')
+        .execute()
+    ).map((r) => [r.id, r.step]),
+  };
+}
+
+/** The step-result ids each gate step stores its answer under, for the workflow's ids. */
+function stepResultsOf(input: CheckDraftInput, steps: Array<'contract' | 'duplicates'>) {
+  const { tenantId, runId } = input.trace;
+  const idOf = { contract: input.contract.contractDraftId, duplicates: input.duplicates.duplicateCheckId };
+  return steps
+    .map((step) => [stepResultId({ step, id: idOf[step], tenantId, runId }), step])
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+/** An Active catalog entry under the run's own key: a check made now would find it BLOCKING. */
+async function activateSameCapability(input: CheckDraftInput): Promise<void> {
+  const name = input.duplicates.capabilityName;
+  await upsertCapability(db, {
+    id: randomUUID(),
+    tenant_id: input.trace.tenantId,
+    capability_key: normalizeName(name),
+    name,
+    normalized_name: normalizeName(name),
+    description: input.contract.intent.problemStatement,
+    runtime: 'node20',
+    input_schema: JSON.stringify({ type: 'object', properties: {} }),
+    output_schema: null,
+    manifest: JSON.stringify({ name }),
+    lifecycle_state: 'Active',
+    source: 'IMPORTED',
+    source_run_id: null,
+    embedding: null,
+    embedding_model: null,
+  });
+}
+
+beforeAll(async () => {
+  db = testDb();
+  config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
+  await registerPromptTemplates(db);
+});
+
+afterAll(async () => {
+  await db.destroy();
+});
+
+describe('checkDraft: the contract and duplicates steps in one activity', () => {
+  it("commits each step's rows, events and stored result under the workflow's ids, and a retry under changed configuration and a moved catalog returns the same answer with no new rows", async () => {
+    const input = await answeredRun(`draft-${randomUUID()}`);
+    const workflowRunId = randomUUID();
+    const first = await attempt(1, workflowRunId, depsWith(), input);
+    const rows = await rowsOf(input);
+
+    expect(first.contract).toMatchObject({
+      contractDraftId: input.contract.contractDraftId,
+      validationId: input.contract.validationId,
+      outcome: 'PASSED',
+      version: '1.0.0',
+    });
+    expect(first.duplicates).toMatchObject({ duplicateCheckId: input.duplicates.duplicateCheckId, outcome: 'NONE' });
+    // Duplicates ran under the contract's trace, as the workflow carries it to the step alone.
+    expect(first.contract.trace).toEqual({ ...input.trace, contractValidationOutcome: 'PASSED' });
+    expect(first.duplicates.trace).toEqual({ ...first.contract.trace, duplicateOutcome: 'NONE' });
+    const checked = await db
+      .selectFrom('telemetry_events')
+      .select('fields')
+      .where('id', '=', deterministicUuid(input.duplicates.duplicateCheckId, 'DUPLICATE_CHECKED'))
+      .executeTakeFirstOrThrow();
+    expect(checked.fields).toMatchObject({ contractValidationOutcome: 'PASSED', duplicateOutcome: 'NONE' });
+
+    // The rows and events each step writes on its own, with the ids it would have written alone.
+    expect(rows.run).toEqual([
+      {
+        lifecycle_state: 'Draft',
+        contract_validation_outcome: 'PASSED',
+        capability_version: '1.0.0',
+        duplicate_outcome: 'NONE',
+      },
+    ]);
+    expect(rows.drafts).toEqual([input.contract.contractDraftId]);
+    expect(rows.validations).toEqual([input.contract.validationId]);
+    expect(rows.duplicateChecks).toEqual([input.duplicates.duplicateCheckId]);
+    expect(rows.telemetry).toEqual([
+      [deterministicUuid(input.contract.contractDraftId, 'CONTRACT_DRAFTED'), 'CONTRACT_DRAFTED', 'contract'],
+      [deterministicUuid(input.contract.validationId, 'CONTRACT_VALIDATED'), 'CONTRACT_VALIDATED', 'contract'],
+      [deterministicUuid(input.duplicates.duplicateCheckId, 'DUPLICATE_CHECKED'), 'DUPLICATE_CHECKED', 'duplicates'],
+    ]);
+    expect(rows.stepResults).toEqual(stepResultsOf(input, ['contract', 'duplicates']));
+
+    // A retry (the first attempt's completion was lost) after an equal capability became Active and
+    // the runtime limits and thresholds changed: the stored PASSED and NONE stand.
+    await activateSameCapability(input);
+    const retried = await attempt(2, workflowRunId, depsWith({}, changedConfig()), input);
+    expect(retried).toEqual(first);
+    const after = await rowsOf(input);
+    // The retry found attempt 1 left no failure and records it as lost.
+    expect(after.telemetry.slice(0, 3)).toEqual(rows.telemetry);
+    expect(after.telemetry.slice(3).map(([, type, step]) => [type, step])).toEqual([
+      ['ACTIVITY_ATTEMPT_FAILED', 'checkDraft'],
+    ]);
+    expect({ ...after, telemetry: rows.telemetry }).toEqual(rows);
+  });
+
+  it('fails between the contract commit and the duplicate check, records the failed attempt, and the retry does only the check, with one set of rows', async () => {
+    const input = await answeredRun(`draft-${randomUUID()}`);
+    const workflowRunId = randomUUID();
+    // The database goes away once the contract has committed (its events are emitted after the
+    // commit): the duplicate check's transaction cannot begin.
+    let outage = false;
+    const flakyDb = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'transaction' && outage) {
+          return () => {
+            throw new Error('connection reset (simulated)');
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const flaky = depsWith({
+      db: flakyDb,
+      telemetry: {
+        emit: (e) => {
+          if (e.eventType === 'CONTRACT_VALIDATED') outage = true;
+        },
+      },
+    });
+    await expect(attempt(1, workflowRunId, flaky, input)).rejects.toThrow('connection reset (simulated)');
+    const partial = await rowsOf(input);
+    expect(partial.drafts).toEqual([input.contract.contractDraftId]);
+    expect(partial.validations).toEqual([input.contract.validationId]);
+    expect(partial.duplicateChecks).toEqual([]);
+    expect(partial.run).toEqual([expect.objectContaining({ lifecycle_state: 'Draft', duplicate_outcome: null })]);
+    expect(partial.stepResults).toEqual(stepResultsOf(input, ['contract']));
+    expect(partial.telemetry.map(([, type, step]) => [type, step])).toEqual([
+      ['CONTRACT_DRAFTED', 'contract'],
+      ['CONTRACT_VALIDATED', 'contract'],
+      ['ACTIVITY_ATTEMPT_FAILED', 'checkDraft'],
+    ]);
+
+    // Temporal retries after the outage, under changed configuration: the stored contract stands
+    // and only the check runs.
+    outage = false;
+    const retried = await attempt(2, workflowRunId, depsWith({}, changedConfig()), input);
+    expect(retried.contract).toMatchObject({ contractDraftId: input.contract.contractDraftId, outcome: 'PASSED' });
+    expect(retried.duplicates).toMatchObject({ duplicateCheckId: input.duplicates.duplicateCheckId, outcome: 'NONE' });
+    expect(retried.duplicates.trace).toEqual({ ...retried.contract.trace, duplicateOutcome: 'NONE' });
+    const rows = await rowsOf(input);
+    expect(rows.drafts).toEqual([input.contract.contractDraftId]);
+    expect(rows.validations).toEqual([input.contract.validationId]);
+    expect(rows.duplicateChecks).toEqual([input.duplicates.duplicateCheckId]);
+    expect(rows.run).toEqual([expect.objectContaining({ lifecycle_state: 'Draft', duplicate_outcome: 'NONE' })]);
+    expect(rows.stepResults).toEqual(stepResultsOf(input, ['contract', 'duplicates']));
+    expect(rows.telemetry.map(([, type]) => type)).toEqual([
+      'CONTRACT_DRAFTED',
+      'CONTRACT_VALIDATED',
+      'ACTIVITY_ATTEMPT_FAILED',
+      'DUPLICATE_CHECKED',
+    ]);
+
+    // Once more (a lost completion): the same answer, nothing new but attempt 2's loss on the record.
+    expect(await attempt(3, workflowRunId, depsWith(), input)).toEqual(retried);
+    const again = await rowsOf(input);
+    expect({ ...again, telemetry: rows.telemetry }).toEqual(rows);
+    expect(again.telemetry.slice(4).map(([, type, step]) => [type, step])).toEqual([
+      ['ACTIVITY_ATTEMPT_FAILED', 'checkDraft'],
+    ]);
+  });
+});
