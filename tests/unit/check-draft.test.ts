@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
+import type { AdmitRunResult } from '../../activities/admit';
 import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-draft';
+import type { CallModelResult } from '../../activities/model-call';
 import { registerPromptTemplates } from '../../activities/prompts/register';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
@@ -93,7 +95,7 @@ async function answeredRun(tenantId: string): Promise<CheckDraftInput> {
     requestedAtUtc: fixedNow.toISOString(),
   };
   const acts = createActivities(depsWith());
-  const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(acts.admitRun, {
+  const admitted: AdmitRunResult = await new MockActivityEnvironment({ attempt: 1 }).run(acts.admitRun, {
     run,
     governanceDecisionId: randomUUID(),
     executionSnapshotId: randomUUID(),
@@ -101,7 +103,7 @@ async function answeredRun(tenantId: string): Promise<CheckDraftInput> {
   });
   const snapshot = admitted.snapshot!;
   const prompt = admitted.prompt!;
-  const completion = await new MockActivityEnvironment({ attempt: 1 }).run(acts.callModel, {
+  const completion: CallModelResult = await new MockActivityEnvironment({ attempt: 1 }).run(acts.callModel, {
     runtime: snapshot.providerChain[0]!,
     promptRunId: prompt.promptRunId,
     messages: prompt.messages,
