@@ -405,10 +405,10 @@ describe('a generation run through the canonical lifecycle', () => {
       .filter((e) => e.eventType === type.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
     expect(scheduled).toEqual(['callModel']);
-    // One marker per local step (admitRun: request, authority, snapshot and prompt in one; contract,
-    // duplicates, status) plus the two patch markers (local-db-steps, merged-intake), and two
-    // workflow tasks before the wait: one per side of the model call.
-    expect(events.filter((e) => e.eventType === type.EVENT_TYPE_MARKER_RECORDED).length).toBe(6);
+    // One marker per local step (admitRun: request, authority, snapshot and prompt in one;
+    // checkDraft: contract and duplicates in one; status) plus the two patch markers (local-db-steps,
+    // merged-intake), and two workflow tasks before the wait: one per side of the model call.
+    expect(events.filter((e) => e.eventType === type.EVENT_TYPE_MARKER_RECORDED).length).toBe(5);
     expect(events.filter((e) => e.eventType === type.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length).toBeLessThanOrEqual(3);
 
     const ledger = await stack.db

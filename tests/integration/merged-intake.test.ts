@@ -118,7 +118,7 @@ describe('merged-intake: intake in one local activity', () => {
     expect(typedSearchAttributes.get(CapabilityKeyKey)).toBe('parse-receipts');
     expect(typedSearchAttributes.get(GenerationStatusKey)).toBe('DRAFT');
 
-    expect((await localSteps(input.runId)).slice(0, 2)).toEqual(['admitRun', 'generateContract']);
+    expect((await localSteps(input.runId)).slice(0, 2)).toEqual(['admitRun', 'checkDraft']);
     const run = await db
       .selectFrom('ai_generation_runs')
       .select(['governance_decision_id', 'execution_snapshot_id'])

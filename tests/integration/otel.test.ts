@@ -100,14 +100,7 @@ describe('OpenTelemetry end to end', () => {
     // Every activity the workflow scheduled ran inside the same trace.
     const scheduled = names.filter((n) => n.startsWith('StartActivity:')).map((n) => n.slice('StartActivity:'.length));
     const ran = new Set(names.filter((n) => n.startsWith('RunActivity:')).map((n) => n.slice('RunActivity:'.length)));
-    for (const activity of [
-      'admitRun',
-      'callModel',
-      'generateContract',
-      'checkDuplicates',
-      'recordRunStatus',
-      'recordPromotion',
-    ]) {
+    for (const activity of ['admitRun', 'callModel', 'checkDraft', 'recordRunStatus', 'recordPromotion']) {
       expect(scheduled).toContain(activity);
       expect(ran.has(activity)).toBe(true);
     }
@@ -132,6 +125,13 @@ describe('OpenTelemetry end to end', () => {
       'ai_generation.generationRunId': runId,
       'ai_generation.tenantId': tenant,
     });
+    // checkDraft's span carries both gate steps' events, in ledger order.
+    const gates = trace.find((s) => s.name === 'RunActivity:checkDraft')!;
+    expect(gates.events.map((e) => e.name).filter((n) => /^(CONTRACT|DUPLICATE)_/.test(n))).toEqual([
+      'CONTRACT_DRAFTED',
+      'CONTRACT_VALIDATED',
+      'DUPLICATE_CHECKED',
+    ]);
   });
 
   it('makes model calls GenAI spans under the callModel activity', () => {
