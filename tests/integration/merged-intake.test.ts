@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
+import { StepError, STEP_FAILURE } from '../../domain/failures';
 import type { GenerationRunInput, RunState } from '../../domain/types';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
@@ -18,7 +19,8 @@ import { startTemporalDevServer } from '../helpers/temporal';
 /**
  * Runs that start with `merged-intake` do intake in one local activity, `admitRun`, and end it in
  * the state the four single steps left: the same steps, ids, search attributes and rows; when
- * admitRun fails for good, the run takes the steps one at a time and fails as it would have.
+ * admitRun fails for good, the run takes the steps one at a time and fails as it would have. The
+ * contract and duplicates gates are one local activity too, `checkDraft`, with the same fallback.
  */
 
 let env: TestWorkflowEnvironment;
@@ -34,7 +36,11 @@ afterAll(async () => {
   await db.destroy();
 });
 
-async function workerWith(models: ActivityDeps['models'], taskQueue: string): Promise<Worker> {
+async function workerWith(
+  models: ActivityDeps['models'],
+  taskQueue: string,
+  telemetry: ActivityDeps['telemetry'] = { emit: () => undefined },
+): Promise<Worker> {
   return createWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -43,7 +49,7 @@ async function workerWith(models: ActivityDeps['models'], taskQueue: string): Pr
       db,
       config,
       models,
-      telemetry: { emit: () => undefined },
+      telemetry,
       clock: { now: () => new Date() },
       logger: createLogger('error', 'test'),
     },
@@ -195,5 +201,87 @@ describe('merged-intake: intake in one local activity', () => {
       ['ACTIVITY_ATTEMPT_FAILED', 'freezeSnapshot', 'FAILED'],
       ['RUN_FAILED', expect.any(String), expect.any(String)],
     ]);
+  });
+
+  it('takes the gate steps one at a time with the same ids when checkDraft fails for good after its commits, and reaches Draft with one set of rows', async () => {
+    const taskQueue = `merged-${randomUUID()}`;
+    // The first duplicate check's event fails to reach OpenTelemetry with a permanent fault, after
+    // the check committed: checkDraft fails for good; the single steps return what it committed.
+    let faults = 1;
+    const worker = await workerWith({ local: new LocalDeterministicModel() }, taskQueue, {
+      emit: (e) => {
+        if (e.eventType === 'DUPLICATE_CHECKED' && faults-- > 0) {
+          throw new StepError(STEP_FAILURE.evidenceUnlinked, 'emitter refused the event (simulated)');
+        }
+      },
+    });
+    const tenant = uniqueTenant();
+    const input = runInput(tenant);
+    const handle = await env.client.workflow.start('generationRun', {
+      taskQueue,
+      workflowId: generationRunWorkflowId(input.runId),
+      args: [input],
+    });
+    const state = await worker.runUntil(async () => {
+      for (let i = 0; i < 200; i++) {
+        const s: RunState = await handle.query(runStateQuery);
+        if (s.status !== 'REQUESTED' && s.status !== 'RUNNING') return s;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the run did not reach Draft');
+    });
+    expect(state.status).toBe('DRAFT');
+    expect(state.steps).toEqual([
+      'request',
+      'authority',
+      'snapshot',
+      'prompt',
+      'model',
+      'contract',
+      'duplicates',
+      'policy',
+    ]);
+    expect(state.duplicateOutcome).toBe('NONE');
+    expect(state.contractDraftId).toEqual(expect.any(String));
+    expect(await localSteps(input.runId)).toEqual([
+      'admitRun',
+      'checkDraft',
+      'generateContract',
+      'checkDuplicates',
+      'recordRunStatus',
+    ]);
+    const drafts = await db
+      .selectFrom('ai_generation_contract_drafts')
+      .select('id')
+      .where('run_id', '=', input.runId)
+      .execute();
+    expect(drafts.map((d) => d.id)).toEqual([state.contractDraftId]);
+    const checks = await db
+      .selectFrom('ai_generation_duplicate_checks')
+      .select('id')
+      .where('run_id', '=', input.runId)
+      .execute();
+    expect(checks).toHaveLength(1);
+    const ledger = await db
+      .selectFrom('telemetry_events')
+      .select(['event_type', 'step', 'outcome'])
+      .where('tenant_id', '=', tenant)
+      .where('run_id', '=', input.runId)
+      .orderBy('sequence')
+      .execute();
+    expect(ledger.map((e) => [e.event_type, e.step])).toEqual([
+      ['RUN_REQUESTED', 'request'],
+      ['AUTHORITY_RESOLVED', 'authority'],
+      ['SNAPSHOT_FROZEN', 'snapshot'],
+      ['PROMPT_ASSEMBLED', 'prompt'],
+      ['MODEL_CALL_SUCCEEDED', expect.any(String)],
+      ['CONTRACT_DRAFTED', 'contract'],
+      ['CONTRACT_VALIDATED', 'contract'],
+      ['DUPLICATE_CHECKED', 'duplicates'],
+      ['ACTIVITY_ATTEMPT_FAILED', 'checkDraft'],
+      ['RUN_DRAFT', expect.any(String)],
+    ]);
+    expect(ledger.find((e) => e.step === 'checkDraft')?.outcome).toBe('FAILED');
+    await handle.terminate('test done');
   });
 });
