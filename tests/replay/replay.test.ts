@@ -28,7 +28,8 @@ const files = versions.flatMap((v) =>
 
 describe('recorded generation-run histories', () => {
   it('keeps the histories of every released version, including runs waiting for people', () => {
-    // v3: local-db-steps; v4: merged-intake (intake in one admitRun), denied run included.
+    // v3: local-db-steps; v4: merged-intake (intake in one admitRun, contract and duplicates in one
+    // checkDraft), denied run included.
     expect(versions).toEqual(expect.arrayContaining(['v1', 'v2', 'v3', 'v4']));
     expect(existsSync(path.join(dir, 'v4', 'denied.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'v1', 'promoted-to-active.json'))).toBe(true);
