@@ -267,6 +267,9 @@ export async function rebuildIndex(db: Db, m: number, efConstruction: number): P
   return Math.round(performance.now() - t);
 }
 
+/** The migration's ef_construction (`migrations/2026-11-24T0602_hnsw-ef-construction.ts`). */
+const EF_CONSTRUCTION = 128;
+
 async function main(): Promise<void> {
   const sizes = arg('--sizes', '1000,10000,100000').split(',').map(Number);
   const nq = Number(arg('--queries', '200'));
@@ -293,10 +296,10 @@ async function main(): Promise<void> {
       have = size;
       const mVariants = size <= 10_000 ? [16, 32] : [16];
       for (const m of mVariants) {
-        const buildMs = await rebuildIndex(db, m, 64);
+        const buildMs = await rebuildIndex(db, m, EF_CONSTRUCTION);
         console.error(`size ${size}: loaded in ${loadMs} ms, HNSW m=${m} built in ${buildMs} ms`);
         const rows = await measure(db, size, queries, embedder, [40, 64, 100, 200]);
-        for (const r of rows) results.push({ ...r, m, efConstruction: 64, indexBuildMs: buildMs });
+        for (const r of rows) results.push({ ...r, m, efConstruction: EF_CONSTRUCTION, indexBuildMs: buildMs });
       }
     }
     const firstOver100 = results.find((r) => (r.check as { p50: number }).p50 > 100);

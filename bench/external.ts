@@ -38,8 +38,11 @@ interface DuplicatesModule {
   measure: (db: Db, size: number, queries: unknown[], embedder: unknown, efs: number[]) => Promise<MeasuredRow[]>;
 }
 
-/** HNSW settings: the migration's index parameters and the check's own ef_search (db/repositories/catalog.ts). */
-const HNSW = { m: 16, efConstruction: 64, efSearch: DEFAULT_EF_SEARCH };
+/**
+ * HNSW settings: the index parameters of the latest migration that builds it
+ * (`migrations/2026-11-24T0602_hnsw-ef-construction.ts`) and the check's own ef_search (db/repositories/catalog.ts).
+ */
+const HNSW = { m: 16, efConstruction: 128, efSearch: DEFAULT_EF_SEARCH };
 
 /**
  * One full duplicate check (advisory lock, pgvector top-k, identity lookups, four dimensions) against

@@ -10,6 +10,7 @@ import * as stepResults from './2026-11-24T0300_step-results';
 import * as idempotencyKeys from './2026-11-24T0400_idempotency-keys';
 import * as runStarts from './2026-11-24T0600_run-starts';
 import * as duplicateFeatures from './2026-11-24T0601_duplicate-features';
+import * as hnswEfConstruction from './2026-11-24T0602_hnsw-ef-construction';
 
 /** Every migration, in order, listed explicitly (no directory scanning: the bundle is the truth). */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24T0400_idempotency-keys': idempotencyKeys,
   '2026-11-24T0600_run-starts': runStarts,
   '2026-11-24T0601_duplicate-features': duplicateFeatures,
+  '2026-11-24T0602_hnsw-ef-construction': hnswEfConstruction,
 };
