@@ -11,9 +11,9 @@ import { normalizeName } from '../../domain/duplicates/normalize';
 import type { GenerationRunInput } from '../../domain/types';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRequest, ModelRuntime } from '../../providers/model/runtime';
+import { activityDeps, authorRunInput } from '../helpers/activities';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV } from '../helpers/stack';
 
@@ -45,17 +45,7 @@ function depsWith(
   over: Partial<ActivityDeps> = {},
   cfg: AppConfig = config,
 ): ActivityDeps & { emitted: TelemetryEvent[] } {
-  const emitted: TelemetryEvent[] = [];
-  return {
-    db,
-    config: cfg,
-    models: { local: new LocalDeterministicModel() },
-    telemetry: { emit: (e) => emitted.push(e) },
-    logger: createLogger('error', 'test'),
-    clock: { now: () => fixedNow },
-    emitted,
-    ...over,
-  };
+  return activityDeps(db, cfg, fixedNow, over);
 }
 
 /** Runs an activity as Temporal would on the given attempt. */
@@ -94,21 +84,7 @@ async function rowsOf(tenantId: string, runId: string) {
 }
 
 function runInput(tenantId: string): GenerationRunInput {
-  return {
-    runId: randomUUID(),
-    tenantId,
-    correlationId: randomUUID(),
-    principal: { subject: 'alice', tenantId, roles: ['capability-author'] },
-    intent: {
-      name: `Convert Units ${randomUUID().slice(0, 8)}`,
-      problemStatement: 'Convert a quantity between metric and imperial units.',
-      language: 'typescript',
-      targetRuntime: 'node20',
-      seedInputSchema: null,
-      examples: [],
-    },
-    requestedAtUtc: fixedNow.toISOString(),
-  };
+  return authorRunInput(tenantId, fixedNow);
 }
 
 beforeAll(async () => {

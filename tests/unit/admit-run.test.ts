@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { AdmitRunInput, AdmitRunResult } from '../../activities/admit';
@@ -7,12 +6,10 @@ import { registerPromptTemplates } from '../../activities/prompts/register';
 import { stepResultId } from '../../activities/telemetry/record';
 import type { Db } from '../../db/database';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import type { GenerationRunInput } from '../../domain/types';
-import type { TelemetryEvent } from '../../domain/telemetry-event';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRuntime } from '../../providers/model/runtime';
+import { activityDeps, authorRunInput, runAttempt } from '../helpers/activities';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV } from '../helpers/stack';
 
@@ -28,16 +25,7 @@ let config: AppConfig;
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
 
 function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
-  const emitted: TelemetryEvent[] = [];
-  return {
-    db,
-    config: cfg,
-    models: { local: new LocalDeterministicModel() },
-    telemetry: { emit: (e) => emitted.push(e) },
-    logger: createLogger('error', 'test'),
-    clock: { now: () => fixedNow },
-    ...over,
-  };
+  return activityDeps(db, cfg, fixedNow, over);
 }
 
 /** What an operator changes between the first commit and the retry: the retry must not see it. */
@@ -60,30 +48,11 @@ function attempt(
   acts: ReturnType<typeof createActivities>,
   input: AdmitRunInput,
 ): Promise<AdmitRunResult> {
-  const env = new MockActivityEnvironment({
-    attempt: n,
-    activityType: 'admitRun',
-    workflowExecution: { workflowId: `wf-${workflowRunId}`, runId: workflowRunId },
-  });
-  return env.run<[AdmitRunInput], AdmitRunResult, typeof acts.admitRun>(acts.admitRun, input);
+  return runAttempt(n, { activityType: 'admitRun', workflowRunId }, acts.admitRun, input);
 }
 
 function admitInput(tenantId: string, roles = ['capability-author']): AdmitRunInput {
-  const run: GenerationRunInput = {
-    runId: randomUUID(),
-    tenantId,
-    correlationId: randomUUID(),
-    principal: { subject: 'alice', tenantId, roles },
-    intent: {
-      name: `Convert Units ${randomUUID().slice(0, 8)}`,
-      problemStatement: 'Convert a quantity between metric and imperial units.',
-      language: 'typescript',
-      targetRuntime: 'node20',
-      seedInputSchema: null,
-      examples: [],
-    },
-    requestedAtUtc: fixedNow.toISOString(),
-  };
+  const run = authorRunInput(tenantId, fixedNow, roles);
   return { run, governanceDecisionId: randomUUID(), executionSnapshotId: randomUUID(), promptRunId: randomUUID() };
 }
 

@@ -12,11 +12,8 @@ import type { Db } from '../../db/database';
 import { upsertCapability } from '../../db/repositories/catalog';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import { normalizeName } from '../../domain/duplicates/normalize';
-import type { GenerationRunInput } from '../../domain/types';
-import type { TelemetryEvent } from '../../domain/telemetry-event';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { createLogger } from '../../lib/logger';
-import { LocalDeterministicModel } from '../../providers/model/local';
+import { activityDeps, authorRunInput, runAttempt } from '../helpers/activities';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV } from '../helpers/stack';
 
@@ -33,16 +30,7 @@ let config: AppConfig;
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
 
 function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
-  const emitted: TelemetryEvent[] = [];
-  return {
-    db,
-    config: cfg,
-    models: { local: new LocalDeterministicModel() },
-    telemetry: { emit: (e) => emitted.push(e) },
-    logger: createLogger('error', 'test'),
-    clock: { now: () => fixedNow },
-    ...over,
-  };
+  return activityDeps(db, cfg, fixedNow, over);
 }
 
 /** What an operator changes between the first commit and the retry: the retry must not see it. */
@@ -65,35 +53,13 @@ function attempt(
   deps: ActivityDeps,
   input: CheckDraftInput,
 ): Promise<CheckDraftResult> {
-  const env = new MockActivityEnvironment(
-    {
-      attempt: n,
-      activityType: 'checkDraft',
-      workflowExecution: { workflowId: `wf-${workflowRunId}`, runId: workflowRunId },
-    },
-    { interceptors: [attemptTelemetryInterceptor(deps)] },
-  );
-  const { checkDraft } = createActivities(deps);
-  return env.run<[CheckDraftInput], CheckDraftResult, typeof checkDraft>(checkDraft, input);
+  const at = { activityType: 'checkDraft', workflowRunId, interceptors: [attemptTelemetryInterceptor(deps)] };
+  return runAttempt(n, at, createActivities(deps).checkDraft, input);
 }
 
 /** A run admitted and answered by the model, and checkDraft's input with fresh workflow-made ids. */
 async function answeredRun(tenantId: string): Promise<CheckDraftInput> {
-  const run: GenerationRunInput = {
-    runId: randomUUID(),
-    tenantId,
-    correlationId: randomUUID(),
-    principal: { subject: 'alice', tenantId, roles: ['capability-author'] },
-    intent: {
-      name: `Convert Units ${randomUUID().slice(0, 8)}`,
-      problemStatement: 'Convert a quantity between metric and imperial units.',
-      language: 'typescript',
-      targetRuntime: 'node20',
-      seedInputSchema: null,
-      examples: [],
-    },
-    requestedAtUtc: fixedNow.toISOString(),
-  };
+  const run = authorRunInput(tenantId, fixedNow);
   const acts = createActivities(depsWith());
   const admitted: AdmitRunResult = await new MockActivityEnvironment({ attempt: 1 }).run(acts.admitRun, {
     run,

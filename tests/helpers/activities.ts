@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/deps';
+import type { Db } from '../../db/database';
+import type { TelemetryEvent } from '../../domain/telemetry-event';
+import type { GenerationRunInput } from '../../domain/types';
+import type { AppConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { LocalDeterministicModel } from '../../providers/model/local';
+
+/**
+ * Activity dependencies for tests against real PostgreSQL: the offline model, a fixed clock, quiet
+ * logs, and the telemetry the activities emit kept in `emitted`.
+ */
+export function activityDeps(
+  db: Db,
+  config: AppConfig,
+  now: Date,
+  over: Partial<ActivityDeps> = {},
+): ActivityDeps & { emitted: TelemetryEvent[] } {
+  const emitted: TelemetryEvent[] = [];
+  return {
+    db,
+    config,
+    models: { local: new LocalDeterministicModel() },
+    telemetry: { emit: (e) => emitted.push(e) },
+    logger: createLogger('error', 'test'),
+    clock: { now: () => now },
+    emitted,
+    ...over,
+  };
+}
+
+/**
+ * Runs an activity as Temporal would on attempt `n` of one workflow run: with the activity's type
+ * and the workflow's ids in its info, and under the worker's interceptors when given.
+ */
+export function runAttempt<A extends unknown[], R>(
+  n: number,
+  at: { activityType: string; workflowRunId: string; interceptors?: ActivityInterceptorsFactory[] },
+  fn: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> {
+  const env = new MockActivityEnvironment(
+    {
+      attempt: n,
+      activityType: at.activityType,
+      workflowExecution: { workflowId: `wf-${at.workflowRunId}`, runId: at.workflowRunId },
+    },
+    at.interceptors ? { interceptors: at.interceptors } : undefined,
+  );
+  return env.run(fn, ...args);
+}
+
+/** A run's input as the API makes it: an author asking for a unit converter, requested at `now`. */
+export function authorRunInput(tenantId: string, now: Date, roles = ['capability-author']): GenerationRunInput {
+  return {
+    runId: randomUUID(),
+    tenantId,
+    correlationId: randomUUID(),
+    principal: { subject: 'alice', tenantId, roles },
+    intent: {
+      name: `Convert Units ${randomUUID().slice(0, 8)}`,
+      problemStatement: 'Convert a quantity between metric and imperial units.',
+      language: 'typescript',
+      targetRuntime: 'node20',
+      seedInputSchema: null,
+      examples: [],
+    },
+    requestedAtUtc: now.toISOString(),
+  };
+}
