@@ -1,11 +1,4 @@
-import {
-  CancellationScope,
-  condition,
-  isCancellation,
-  patched,
-  upsertSearchAttributes,
-  uuid4,
-} from '@temporalio/workflow';
+import { condition, patched, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { CheckDraftResult } from '../../activities/check-draft';
 import type { GenerateContractInput, GenerateContractResult } from '../../activities/contract';
 import type { CheckDuplicatesInput, CheckDuplicatesResult } from '../../activities/duplicates';
@@ -15,7 +8,7 @@ import { DuplicateOutcomeKey } from '../search-attributes';
 import type { Generated } from './generate';
 import type { Inbox } from './inbox';
 import { traceWithContract, traceWithDuplicates } from '../../domain/trace';
-import { carriedTrace, persistence, setStatus, step, traceOf, type Run } from './run';
+import { carriedTrace, mergedOrSingly, persistence, setStatus, step, traceOf, type Run } from './run';
 
 /**
  * Conformance gates: contract, then duplicates, both recorded before the policy decides (runs with
@@ -130,25 +123,20 @@ interface GateIds {
 /** `merged-intake`: every id made up front, then one `checkDraft` (contract, then duplicates). */
 async function checkDraft(run: Run, snapshot: FrozenSnapshot, generated: Generated): Promise<CheckDraftResult> {
   const ids = { contractDraftId: uuid4(), validationId: uuid4(), duplicateCheckId: uuid4() };
-  let checked: CheckDraftResult;
-  try {
-    checked = await persistence.checkDraft({
-      contract: contractInput(run, snapshot, generated, ids),
-      duplicates: duplicatesInput(run, snapshot, ids.duplicateCheckId),
-      trace: traceOf(run),
-    });
-  } catch (err) {
-    // Failed for good (or cancelled): take the two steps one at a time with the same ids, as intake
-    // does. Each returns what checkDraft committed and the one that failed fails again on its own,
-    // so the run ends with the state, trace and failure record it would have had without the merge.
-    if (!isCancellation(err)) return stepByStep(run, snapshot, generated, ids);
-    // Cancelled: the run ends cancelled whatever these return; they only recover its trace.
-    await CancellationScope.nonCancellable(() => stepByStep(run, snapshot, generated, ids)).catch(() => undefined);
-    throw err;
-  }
-  contracted(run, checked.contract);
-  checkedDuplicates(run, checked.duplicates);
-  return checked;
+  return mergedOrSingly(
+    () =>
+      persistence.checkDraft({
+        contract: contractInput(run, snapshot, generated, ids),
+        duplicates: duplicatesInput(run, snapshot, ids.duplicateCheckId),
+        trace: traceOf(run),
+      }),
+    (checked) => {
+      contracted(run, checked.contract);
+      checkedDuplicates(run, checked.duplicates);
+      return checked;
+    },
+    () => stepByStep(run, snapshot, generated, ids),
+  );
 }
 
 /** One activity per step; `ids` are made as each step comes unless `merged-intake` made them. */

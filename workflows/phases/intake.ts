@@ -1,12 +1,11 @@
-import { CancellationScope, isCancellation, log, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
-import type { AdmitRunResult } from '../../activities/admit';
+import { log, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { ResolveAuthorityResult } from '../../activities/authority';
 import type { RunRequestedResult } from '../../activities/run-requested';
 import type { FreezeSnapshotResult, FrozenSnapshot } from '../../activities/snapshot';
 import type { ExecutionAuthority } from '../../domain/authority-policy';
 import { CapabilityKeyKey, GenerationStatusKey } from '../search-attributes';
 import { traceWithAuthority, traceWithSnapshot } from '../../domain/trace';
-import { carriedTrace, persistence, step, traceOf, type Run } from './run';
+import { carriedTrace, mergedOrSingly, persistence, step, traceOf, type Run } from './run';
 
 /**
  * Intake: record the request, resolve authority (recorded either way), freeze the snapshot; runs
@@ -25,27 +24,22 @@ interface IntakeIds {
 /** `merged-intake`: every id made up front, then one `admitRun`. */
 async function admit(run: Run): Promise<FrozenSnapshot | null> {
   const ids = { governanceDecisionId: uuid4(), executionSnapshotId: uuid4() };
-  run.promptRunId = uuid4();
-  let admitted: AdmitRunResult;
-  try {
-    admitted = await persistence.admitRun({ run: run.input, ...ids, promptRunId: run.promptRunId });
-  } catch (err) {
-    // Failed for good (or cancelled): take the steps one at a time with the same ids. Each returns
-    // what admitRun committed and the one that failed fails again on its own, so the run ends with
-    // the state, trace and failure record it would have had without the merge (generate then
-    // assembles the prompt under the same id).
-    if (!isCancellation(err)) return stepByStep(run, ids);
-    // Cancelled: the run ends cancelled whatever these return; they only recover its trace.
-    await CancellationScope.nonCancellable(() => stepByStep(run, ids)).catch(() => undefined);
-    throw err;
-  }
-  requested(run, admitted.requested);
-  const authority = authorized(run, admitted.authority, ids.governanceDecisionId);
-  if (!authority) return null;
-  const snapshot = frozen(run, admitted.snapshot!); // present whenever authority admits
-  run.prompt = admitted.prompt;
-  step(run, 'prompt');
-  return snapshot;
+  const promptRunId = uuid4();
+  run.promptRunId = promptRunId;
+  return mergedOrSingly(
+    () => persistence.admitRun({ run: run.input, ...ids, promptRunId }),
+    (admitted) => {
+      requested(run, admitted.requested);
+      const authority = authorized(run, admitted.authority, ids.governanceDecisionId);
+      if (!authority) return null;
+      const snapshot = frozen(run, admitted.snapshot!); // present whenever authority admits
+      run.prompt = admitted.prompt;
+      step(run, 'prompt');
+      return snapshot;
+    },
+    // generate then assembles the prompt under the same id
+    () => stepByStep(run, ids),
+  );
 }
 
 /** One activity per step; `ids` are made as each step comes unless `merged-intake` made them. */

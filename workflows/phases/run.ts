@@ -1,5 +1,7 @@
 import {
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -127,4 +129,27 @@ export async function setStatus(
   run.state.failureReason = reason;
   upsertSearchAttributes([{ key: GenerationStatusKey, value: status }]);
   await persistence.recordRunStatus({ eventId: uuid4(), status, reason, terminal, error, trace: traceOf(run) });
+}
+
+/**
+ * Runs a merged activity (`merged-intake`) and applies its result. Should it fail for good, the
+ * run takes the same steps one at a time with the same ids (`singly`): each returns what the merged
+ * activity committed and the one that failed fails again on its own, so the run ends with the
+ * state, trace and failure record it would have had without the merge. Cancelled, `singly` runs
+ * only to recover the trace, and the cancellation goes on.
+ */
+export async function mergedOrSingly<M, R>(
+  merged: () => Promise<M>,
+  apply: (result: M) => R,
+  singly: () => Promise<R>,
+): Promise<R> {
+  let result: M;
+  try {
+    result = await merged();
+  } catch (err) {
+    if (!isCancellation(err)) return singly();
+    await CancellationScope.nonCancellable(singly).catch(() => undefined);
+    throw err;
+  }
+  return apply(result);
 }
