@@ -127,6 +127,13 @@ async function main(): Promise<number> {
       report.ledger_p95_ms_1m = round(r.api.p95);
       report.raw_keyset_p95_ms_1m = round(r.raw.p95);
       report.ledger_vs_raw_1m = ratio(r.api.p95, r.raw.p95);
+      extraRows.push({
+        metric: 'ledger HTTP floor p95 ms (bare node:http + pg, all pages)',
+        ours: round(r.floor.p95),
+        reference: round(r.raw.p95),
+        ratio: ratio(r.floor.p95, r.raw.p95),
+      });
+      note(`ledger: the API against the HTTP floor, p95: ${ratio(r.api.p95, r.floor.p95)}`);
       for (const page of r.pages) {
         extraRows.push({
           metric: `ledger ${page.name} p95 ms`,

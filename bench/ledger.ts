@@ -1,28 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Pool } from 'pg';
 import { createDb } from '../db/database';
 import { encodeCursor, LEDGER_COLUMNS, ledgerPageQuery, type LedgerFilter } from '../db/repositories/runs';
 import { BENCH_DATABASE_URL, note } from './lib/env';
 import { request } from './lib/http';
-import type { ApiEndpoint } from './lib/servers';
+import { freePort, type ApiEndpoint } from './lib/servers';
 import { summarize, type Summary } from './lib/stats';
+import { ServiceProcess } from '../tests/helpers/processes';
+import { waitUntil } from '../scripts/dev/wait';
 
 /**
  * The run ledger at a million runs, seeded with generate_series (not through the workflow), 60% in
  * one tenant. Three pages of that tenant — the first, a filtered one (status, deep inside the
  * filtered set) and one 300,000 rows deep — through the API (HTTP, token, zod, repository, JSON)
  * against the best raw keyset SQL for the same page: a row-value comparison on the composite
- * index, as a prepared statement. Samples alternate API and raw so drift hits both.
+ * index, as a prepared statement. A third side is the HTTP floor (bench/ledger-floor.ts): the raw
+ * statements behind a bare node:http server, what HTTP and JSON alone cost over the raw query.
+ * Samples rotate the three sides' order so drift hits all alike, after a warm-up of each.
  */
 
 export const BIG_TENANT = 'bench-ledger-big';
 const PAGE = 25;
+/** Rounds of all three pages on every side before sampling. */
+const WARM_UP_ROUNDS = 50;
 
 export interface LedgerResult {
   rows: number;
   seedSeconds: number;
   api: Summary;
   raw: Summary;
-  pages: Array<{ name: string; api: Summary; raw: Summary }>;
+  /** Bare node:http + pg serving the raw statements: the floor of any HTTP API here. */
+  floor: Summary;
+  pages: Array<{ name: string; api: Summary; raw: Summary; floor: Summary }>;
   plans: string;
 }
 
@@ -134,6 +145,47 @@ function apiPath(p: PageCase): string {
   return `/api/admin/ai-generation/runs?${q.toString()}`;
 }
 
+/** A process's log so far ('' until its file is opened). */
+function logOf(p: ServiceProcess): string {
+  try {
+    return readFileSync(p.logFile, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The HTTP floor (bench/ledger-floor.ts) on a free port, serving the raw reference's statements. */
+async function startFloor(cases: PageCase[]): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'toolnexus-ledger-floor-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: BENCH_DATABASE_URL,
+    PORT: String(port),
+    LEDGER_FLOOR_CASES: JSON.stringify(cases.map((c) => c.raw)),
+  };
+  const server = ServiceProcess.node('ledger-floor', 'bench/ledger-floor.ts', env, path.join(dir, 'floor.log'));
+  const close = async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  server.start();
+  try {
+    await waitUntil(
+      'the ledger HTTP floor to listen',
+      async () => {
+        if (server.exits.length > 0) throw new Error(`the HTTP floor exited:\n${logOf(server)}`);
+        return /ledger floor listening/.test(logOf(server));
+      },
+      60_000,
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { url: `http://127.0.0.1:${port}`, close };
+}
+
 /** EXPLAIN (ANALYZE, BUFFERS) of the API's own query, the raw reference, and the old OR condition. */
 async function explainAll(pool: Pool, cases: PageCase[]): Promise<string> {
   const db = createDb(BENCH_DATABASE_URL, 1);
@@ -214,23 +266,44 @@ export async function benchLedger(
       return ms;
     };
 
-    for (let i = 0; i < 5; i++) {
-      for (const p of cases) {
-        await get(p); // warm-up: JIT, prepared statements, buffers
-        await raw(p);
+    const floorServer = await startFloor(cases);
+    const floor = async (p: PageCase, i: number): Promise<number> => {
+      const started = performance.now();
+      const res = await request(`${floorServer.url}/${i}`);
+      const body = JSON.parse(res.text) as { items?: unknown[] };
+      const ms = performance.now() - started;
+      if (res.status !== 200 || body.items?.length !== PAGE) {
+        throw new Error(`the HTTP floor's ${p.name} answered ${res.status}: ${res.text.slice(0, 300)}`);
       }
-    }
-    const samples = cases.map(() => ({ api: [] as number[], raw: [] as number[] }));
-    for (let s = 0; s < opts.samples; s++) {
-      for (const [i, p] of cases.entries()) {
-        if (s % 2 === 0) {
-          samples[i]!.api.push(await get(p));
-          samples[i]!.raw.push(await raw(p));
-        } else {
-          samples[i]!.raw.push(await raw(p));
-          samples[i]!.api.push(await get(p));
+      return ms;
+    };
+
+    const samples = cases.map(() => ({ api: [] as number[], raw: [] as number[], floor: [] as number[] }));
+    try {
+      // Warm-up of every side (JIT, prepared statements, buffers): the figures are steady state.
+      for (let w = 0; w < WARM_UP_ROUNDS; w++) {
+        for (const [i, p] of cases.entries()) {
+          await get(p);
+          await raw(p);
+          await floor(p, i);
         }
       }
+      for (let s = 0; s < opts.samples; s++) {
+        for (const [i, p] of cases.entries()) {
+          const sides: Array<[keyof (typeof samples)[number], () => Promise<number>]> = [
+            ['api', () => get(p)],
+            ['raw', () => raw(p)],
+            ['floor', () => floor(p, i)],
+          ];
+          // Each side goes first, second and third equally often.
+          for (let k = 0; k < sides.length; k++) {
+            const [side, measure] = sides[(s + k) % sides.length]!;
+            samples[i]![side].push(await measure());
+          }
+        }
+      }
+    } finally {
+      await floorServer.close();
     }
     const plans = await explainAll(pool, cases);
     note(`ledger: query plans\n${plans}`);
@@ -238,13 +311,19 @@ export async function benchLedger(
       name: p.name,
       api: summarize(samples[i]!.api),
       raw: summarize(samples[i]!.raw),
+      floor: summarize(samples[i]!.floor),
     }));
-    for (const p of pages) note(`ledger ${p.name}: api ${JSON.stringify(p.api)} raw ${JSON.stringify(p.raw)}`);
+    for (const p of pages) {
+      note(
+        `ledger ${p.name}: api ${JSON.stringify(p.api)} raw ${JSON.stringify(p.raw)} floor ${JSON.stringify(p.floor)}`,
+      );
+    }
     return {
       rows: opts.rows,
       seedSeconds,
       api: summarize(samples.flatMap((s) => s.api)),
       raw: summarize(samples.flatMap((s) => s.raw)),
+      floor: summarize(samples.flatMap((s) => s.floor)),
       pages,
       plans,
     };
