@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps';
 import { createAssemblePrompt, type AssembledPromptResult } from './prompt';
 import { createRecordRunRequested, type RunRequestedResult } from './run-requested';
 import { createFreezeSnapshot, type FreezeSnapshotResult } from './snapshot';
-import { attemptTelemetryInterceptor } from './telemetry/attempt-interceptor';
+import { asStep, attemptTelemetryInterceptor } from './telemetry/attempt-interceptor';
 
 /** The ids the workflow made for each intake step's rows. */
 export interface AdmitRunInput {
@@ -41,24 +41,30 @@ export function createAdmitRun(deps: ActivityDeps) {
     const { run, governanceDecisionId, executionSnapshotId, promptRunId } = input;
     const requested = await recordRunRequested(run);
     const admit = async (): Promise<AdmitRunResult> => {
-      const authority = await resolveAuthority({ run, governanceDecisionId, trace: requested.trace });
+      const authority = await asStep('authority', requested.trace, () =>
+        resolveAuthority({ run, governanceDecisionId, trace: requested.trace }),
+      );
       const { trace: authorityTrace, ...decision } = authority;
       if (decision.decision === 'DENY') return { requested, authority, snapshot: null, prompt: null };
-      const snapshot = await freezeSnapshot({ run, authority: decision, executionSnapshotId, trace: authorityTrace });
-      const prompt = await assemblePrompt({
-        run,
-        promptRunId,
-        template: snapshot.promptTemplate,
-        allowedRuntimes: snapshot.allowedRuntimes,
-        primaryRuntime: snapshot.providerChain[0]!,
-        emitPromptHashes: snapshot.emitPromptHashes,
-        trace: snapshot.trace,
-      });
+      const snapshot = await asStep('snapshot', authorityTrace, () =>
+        freezeSnapshot({ run, authority: decision, executionSnapshotId, trace: authorityTrace }),
+      );
+      const prompt = await asStep('prompt', snapshot.trace, () =>
+        assemblePrompt({
+          run,
+          promptRunId,
+          template: snapshot.promptTemplate,
+          allowedRuntimes: snapshot.allowedRuntimes,
+          primaryRuntime: snapshot.providerChain[0]!,
+          emitPromptHashes: snapshot.emitPromptHashes,
+          trace: snapshot.trace,
+        }),
+      );
       return { requested, authority, snapshot, prompt };
     };
     // The worker's interceptor puts a failed attempt on the ledger under the trace its input
     // carries; this input has none until the request is recorded, so the steps after it run under
-    // the same interceptor again, given the request's trace.
+    // the same interceptor again, given the request's trace (the worker's does not log them twice).
     let ctx: Context;
     try {
       ctx = Context.current();

@@ -2,6 +2,7 @@ import type { TraceContext } from '../domain/telemetry-event';
 import { traceWithContract } from '../domain/trace';
 import { createGenerateContract, type GenerateContractInput, type GenerateContractResult } from './contract';
 import type { ActivityDeps } from './deps';
+import { asStep } from './telemetry/attempt-interceptor';
 import { createCheckDuplicates, type CheckDuplicatesInput, type CheckDuplicatesResult } from './duplicates';
 
 /** Both gate steps' inputs with the workflow's ids; the run's trace once, for the contract step. */
@@ -31,13 +32,12 @@ export function createCheckDraft(deps: ActivityDeps) {
 
   return async function checkDraft(input: CheckDraftInput): Promise<CheckDraftResult> {
     const { trace } = input;
-    const contract = await generateContract({ ...input.contract, trace });
-    const duplicates = await checkDuplicates({
-      ...input.duplicates,
-      contractDraftId: contract.contractDraftId,
-      // What the workflow would carry to the step alone.
-      trace: contract.trace ?? traceWithContract(trace, contract.outcome),
-    });
+    const contract = await asStep('contract', trace, () => generateContract({ ...input.contract, trace }));
+    // What the workflow would carry to the step alone.
+    const duplicatesTrace = contract.trace ?? traceWithContract(trace, contract.outcome);
+    const duplicates = await asStep('duplicates', duplicatesTrace, () =>
+      checkDuplicates({ ...input.duplicates, contractDraftId: contract.contractDraftId, trace: duplicatesTrace }),
+    );
     return { contract, duplicates };
   };
 }

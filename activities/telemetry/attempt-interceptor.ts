@@ -19,6 +19,37 @@ function traceOf(args: unknown[]): TraceContext | null {
   return first && typeof first === 'object' && first.trace ? first.trace : null;
 }
 
+/**
+ * Inside a merged activity (admitRun, checkDraft), the step an error came from and the trace that
+ * step ran under: the failed attempt is recorded under the activity Temporal retried, as its
+ * history shows, with `details.failedStep` and that step's trace (a failed duplicate check carries
+ * the contract's outcome).
+ */
+const failedSteps = new WeakMap<object, { step: string; trace: TraceContext }>();
+
+/**
+ * Errors an inner recorder (admitRun's, for the steps after the request) has already logged and
+ * recorded, keyed to the attempt that did: the worker's own recorder does not repeat them. An error
+ * object seen again in another attempt is that attempt's failure and is recorded again.
+ */
+const reportedIn = new WeakMap<object, string>();
+
+function attemptKey(info: Context['info']): string {
+  return `${info.workflowExecution?.runId ?? 'standalone'}:${info.activityId}:${info.attempt}`;
+}
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
+/** Runs one step of a merged activity; an error it throws is marked with the step and its trace. */
+export async function asStep<T>(step: string, trace: TraceContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isObject(err) && !failedSteps.has(err)) failedSteps.set(err, { step, trace });
+    throw err;
+  }
+}
+
 function errorType(err: unknown): string {
   if (err && typeof err === 'object') {
     const e = err as { type?: unknown; name?: unknown };
@@ -70,7 +101,10 @@ export function attemptTelemetryInterceptor(deps: {
         try {
           return await next(input);
         } catch (caught) {
+          if (isObject(caught) && reportedIn.get(caught) === attemptKey(info)) throw caught;
+          const failed = isObject(caught) ? failedSteps.get(caught) : undefined;
           const err = asPermanentFailure(caught);
+          if (isObject(err)) reportedIn.set(err, attemptKey(info));
           // From the activity's real retry policy: attempt limit and non-retryable error types.
           const willRetry = temporalWillRetry(info, err);
           const message = err instanceof Error ? err.message : String(err);
@@ -78,6 +112,7 @@ export function attemptTelemetryInterceptor(deps: {
             activityType: info.activityType,
             workflowId: info.workflowExecution?.workflowId,
             attempt: info.attempt,
+            ...(failed && { failedStep: failed.step }),
             willRetry,
             errorType: errorType(err),
             error: message,
@@ -85,11 +120,15 @@ export function attemptTelemetryInterceptor(deps: {
           if (trace && !recordsItself) {
             const event = buildTelemetryEvent(
               attemptFailedEventId(info, input.args, info.attempt),
-              trace,
+              failed?.trace ?? trace,
               'ACTIVITY_ATTEMPT_FAILED',
               info.activityType,
               willRetry ? 'RETRYING' : 'FAILED',
-              { attempt: info.attempt, error: { type: errorType(err), message }, details: { willRetry } },
+              {
+                attempt: info.attempt,
+                error: { type: errorType(err), message },
+                details: { willRetry, ...(failed && { failedStep: failed.step }) },
+              },
             );
             deps.telemetry.emit(event);
             await insertTelemetryEvent(deps.db, event).catch((writeErr: unknown) => {

@@ -4,6 +4,9 @@ import { createActivities } from '../../activities';
 import type { AdmitRunInput, AdmitRunResult } from '../../activities/admit';
 import { registerPromptTemplates } from '../../activities/prompts/register';
 import { stepResultId } from '../../activities/telemetry/record';
+import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { createLogger, type Logger } from '../../lib/logger';
 import type { Db } from '../../db/database';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import { loadConfig, type AppConfig } from '../../lib/config';
@@ -41,14 +44,26 @@ function changedConfig(): AppConfig {
   };
 }
 
-/** Runs admitRun as Temporal would on the given attempt of one workflow run. */
+/** Runs admitRun as Temporal would on the given attempt of one workflow run (under the worker's interceptor when given). */
 function attempt(
   n: number,
   workflowRunId: string,
   acts: ReturnType<typeof createActivities>,
   input: AdmitRunInput,
+  interceptors?: ActivityInterceptorsFactory[],
 ): Promise<AdmitRunResult> {
-  return runAttempt(n, { activityType: 'admitRun', workflowRunId }, acts.admitRun, input);
+  return runAttempt(n, { activityType: 'admitRun', workflowRunId, interceptors }, acts.admitRun, input);
+}
+
+/** A quiet logger that keeps its warnings. */
+function warningLogger(): { logger: Logger; warnings: Array<[string, Record<string, unknown>]> } {
+  const warnings: Array<[string, Record<string, unknown>]> = [];
+  const logger = Object.create(createLogger('error', 'test')) as Logger;
+  logger.warn = ((message: string, fields: Record<string, unknown>) => {
+    warnings.push([message, fields]);
+    return logger;
+  }) as Logger['warn'];
+  return { logger, warnings };
 }
 
 function admitInput(tenantId: string, roles = ['capability-author']): AdmitRunInput {
@@ -187,8 +202,15 @@ describe('admitRun: the intake steps in one activity', () => {
         return local;
       },
     };
-    const flaky = createActivities(depsWith({ models }));
-    await expect(attempt(1, workflowRunId, flaky, input)).rejects.toThrow('connection reset (simulated)');
+    // Under the worker's own interceptor too, as in production: one warning, not two.
+    const { logger, warnings } = warningLogger();
+    const flakyDeps = depsWith({ models, logger });
+    await expect(
+      attempt(1, workflowRunId, createActivities(flakyDeps), input, [attemptTelemetryInterceptor(flakyDeps)]),
+    ).rejects.toThrow('connection reset (simulated)');
+    expect(warnings).toEqual([
+      ['activity attempt failed', expect.objectContaining({ activityType: 'admitRun', failedStep: 'snapshot' })],
+    ]);
     const partial = await rowsOf(tenantId, input.run.runId);
     expect(partial.governance).toEqual([input.governanceDecisionId]);
     expect(partial.snapshots).toEqual([]);
@@ -199,6 +221,19 @@ describe('admitRun: the intake steps in one activity', () => {
       ['AUTHORITY_RESOLVED', 'authority'],
       ['ACTIVITY_ATTEMPT_FAILED', 'admitRun'],
     ]);
+    // The failure names the step and carries the trace it ran under: the authority's decision.
+    const [failure] = await db
+      .selectFrom('telemetry_events')
+      .select('fields')
+      .where('tenant_id', '=', tenantId)
+      .where('run_id', '=', input.run.runId)
+      .where('event_type', '=', 'ACTIVITY_ATTEMPT_FAILED')
+      .execute();
+    expect(failure!.fields).toMatchObject({
+      attempt: 1,
+      authority: { decision: 'ADMIT', governanceDecisionId: input.governanceDecisionId },
+      details: { willRetry: true, failedStep: 'snapshot' },
+    });
 
     // Temporal retries after the outage, with generation disabled meanwhile: the stored ADMIT stands.
     outage = false;

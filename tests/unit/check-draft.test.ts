@@ -281,6 +281,21 @@ describe('checkDraft: the contract and duplicates steps in one activity', () => 
       ['CONTRACT_VALIDATED', 'contract'],
       ['ACTIVITY_ATTEMPT_FAILED', 'checkDraft'],
     ]);
+    // The attempt is Temporal's (checkDraft), the failure the duplicate check's: it names the step
+    // and carries the trace the check ran under, with the contract's outcome.
+    const [failure] = await db
+      .selectFrom('telemetry_events')
+      .select('fields')
+      .where('tenant_id', '=', input.trace.tenantId)
+      .where('run_id', '=', input.trace.runId)
+      .where('event_type', '=', 'ACTIVITY_ATTEMPT_FAILED')
+      .execute();
+    expect(failure!.fields).toMatchObject({
+      attempt: 1,
+      contractValidationOutcome: 'PASSED',
+      error: { message: 'connection reset (simulated)' },
+      details: { willRetry: true, failedStep: 'duplicates' },
+    });
 
     // Temporal retries after the outage, under changed configuration: the stored contract stands
     // and only the check runs.
