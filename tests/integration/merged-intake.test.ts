@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -12,7 +14,7 @@ import { createWorker } from '../../worker';
 import { generationRunWorkflowId } from '../../workflows/ids';
 import { runStateQuery } from '../../workflows/messages';
 import { CapabilityKeyKey, GenerationStatusKey } from '../../workflows/search-attributes';
-import { testDb } from '../helpers/db';
+import { TEST_DATABASE_URL, testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV, uniqueTenant } from '../helpers/stack';
 import { startTemporalDevServer } from '../helpers/temporal';
 
@@ -283,5 +285,83 @@ describe('merged-intake: intake in one local activity', () => {
     ]);
     expect(ledger.find((e) => e.step === 'checkDraft')?.outcome).toBe('FAILED');
     await handle.terminate('test done');
+  });
+  it('records a run cancelled while admitRun is blocked as FAILED (cancelled by an operator), with one set of intake rows', async () => {
+    const taskQueue = `merged-${randomUUID()}`;
+    const worker = await workerWith({ local: new LocalDeterministicModel() }, taskQueue);
+    const tenant = uniqueTenant();
+    const input = runInput(tenant);
+    // Another session holds the snapshots table: admitRun records the request and the authority,
+    // then waits in the snapshot step.
+    const locker = new PgClient({ connectionString: TEST_DATABASE_URL });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('lock table execution_snapshots in access exclusive mode');
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await locker.query('rollback');
+    };
+    try {
+      const handle = await env.client.workflow.start('generationRun', {
+        taskQueue,
+        workflowId: generationRunWorkflowId(input.runId),
+        args: [input],
+      });
+      const outcome = await worker.runUntil(async () => {
+        for (let i = 0; ; i++) {
+          const { rows } = await locker.query<{ waiting: number }>(
+            `select count(*)::int as waiting from pg_locks
+              where relation = 'execution_snapshots'::regclass and not granted`,
+          );
+          if (rows[0]!.waiting > 0) break;
+          if (i > 200) throw new Error('admitRun never reached the snapshot step');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await handle.cancel();
+        await new Promise((r) => setTimeout(r, 500)); // the cancellation reaches the workflow mid-step
+        await release();
+        return handle.result().then(
+          () => null,
+          (err: unknown) => err,
+        );
+      });
+      expect(outcome).toBeInstanceOf(WorkflowFailedError);
+      expect((outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    } finally {
+      await release();
+      await locker.end();
+    }
+
+    const run = await db
+      .selectFrom('ai_generation_runs')
+      .select(['status', 'failure_reason'])
+      .where('tenant_id', '=', tenant)
+      .where('id', '=', input.runId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ status: 'FAILED', failure_reason: 'cancelled by an operator' });
+    expect(await rowCount('governance_decisions', input.runId)).toBe(1);
+    expect(await rowCount('execution_snapshots', input.runId)).toBeLessThanOrEqual(1);
+    const ledger = await db
+      .selectFrom('telemetry_events')
+      .select(['event_type', 'fields'])
+      .where('tenant_id', '=', tenant)
+      .where('run_id', '=', input.runId)
+      .orderBy('sequence')
+      .execute();
+    const types = ledger.map((e) => e.event_type);
+    // Each intake event once, whichever path committed it. The model call scheduled before the
+    // cancellation arrived may finish; no step runs after it (no contract, no duplicate check),
+    // and the run's end is recorded once, last.
+    for (const type of ['RUN_REQUESTED', 'AUTHORITY_RESOLVED']) expect(types.filter((t) => t === type)).toHaveLength(1);
+    expect(types.filter((t) => t === 'SNAPSHOT_FROZEN').length).toBeLessThanOrEqual(1);
+    expect(types.filter((t) => /^(CONTRACT|DUPLICATE)_/.test(t))).toEqual([]);
+    expect(types.filter((t) => t === 'RUN_FAILED')).toHaveLength(1);
+    expect(types.at(-1)).toBe('RUN_FAILED');
+    const steps = await localSteps(input.runId);
+    expect(steps.filter((s) => ['checkDraft', 'generateContract', 'checkDuplicates'].includes(s))).toEqual([]);
+    expect(steps.at(-1)).toBe('recordRunStatus');
+    expect(ledger.at(-1)!.fields).toMatchObject({ error: { type: 'Run:Cancelled' } });
   });
 });

@@ -300,6 +300,53 @@ describe('activities are idempotent in their rows and in what they return', () =
   });
 });
 
+describe("a run's end is recorded once", () => {
+  it('records the first terminal status of a run and returns it to a later call with another event id; non-terminal statuses are one per event', async () => {
+    const tenantId = `end-${randomUUID()}`;
+    const { input, snapshot } = await preparedRun(tenantId);
+    const acts = createActivities(depsWith());
+    const status = (eventId: string, s: 'BLOCKED' | 'FAILED', terminal: boolean, reason: string) =>
+      attempt(1, acts.recordRunStatus, {
+        eventId,
+        status: s,
+        reason,
+        terminal,
+        error: s === 'FAILED' ? { type: 'Run:Cancelled', message: reason } : null,
+        trace: snapshot.trace,
+      });
+    const events = async () =>
+      (
+        await db
+          .selectFrom('telemetry_events')
+          .select(['id', 'event_type'])
+          .where('tenant_id', '=', tenantId)
+          .where('run_id', '=', input.runId)
+          .where('event_type', 'in', ['RUN_BLOCKED', 'RUN_FAILED'])
+          .orderBy('sequence')
+          .execute()
+      ).map((e) => [e.id, e.event_type]);
+
+    const [blocked1, blocked2, end1, end2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await status(blocked1, 'BLOCKED', false, 'waiting for an accepted break');
+    await status(blocked2, 'BLOCKED', false, 'waiting again');
+    await status(end1, 'FAILED', true, 'cancelled by an operator');
+    // A workflow task retried down another path records the end again, under a new event id.
+    await status(end2, 'FAILED', true, 'cancelled by an operator, again');
+    expect(await events()).toEqual([
+      [blocked1, 'RUN_BLOCKED'],
+      [blocked2, 'RUN_BLOCKED'],
+      [end1, 'RUN_FAILED'],
+    ]);
+    const run = await db
+      .selectFrom('ai_generation_runs')
+      .select(['status', 'failure_reason'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', input.runId)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ status: 'FAILED', failure_reason: 'cancelled by an operator' });
+  });
+});
+
 describe('the model call tells Temporal it is alive', () => {
   it('heartbeats while it waits for the model, so a crashed worker is noticed within the heartbeat timeout', async () => {
     const tenantId = `idem-${randomUUID()}`;

@@ -136,6 +136,7 @@ async function checkDraft(run: Run, snapshot: FrozenSnapshot, generated: Generat
       return checked;
     },
     () => stepByStep(run, snapshot, generated, ids),
+    async () => undefined, // the trace is the model call's
   );
 }
 

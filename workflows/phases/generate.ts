@@ -1,4 +1,4 @@
-import { ActivityFailure, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, uuid4 } from '@temporalio/workflow';
 import type { CallModelResult } from '../../activities/model-call';
 import type { AssembledPromptResult } from '../../activities/prompt';
 import type { FrozenSnapshot } from '../../activities/snapshot';
@@ -37,7 +37,8 @@ export async function generate(run: Run, snapshot: FrozenSnapshot): Promise<Gene
         trace: traceOf(run),
       });
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      // A cancelled call is the operator's cancellation, not the provider's failure: no fallback.
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       const next = chain[i + 1] ?? null;
       const failureType = failureTypeOf(err);
       const reason = `${runtime.provider}/${runtime.model} failed (${failureType}): ${err.cause?.message ?? err.message}`;

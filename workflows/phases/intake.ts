@@ -39,6 +39,10 @@ async function admit(run: Run): Promise<FrozenSnapshot | null> {
     },
     // generate then assembles the prompt under the same id
     () => stepByStep(run, ids),
+    // The failure record needs the request's trace: recorded by admitRun, or now (the same row).
+    async () => {
+      if (!run.trace) requested(run, await persistence.recordRunRequested(run.input));
+    },
   );
 }
 

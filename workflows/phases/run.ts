@@ -131,24 +131,30 @@ export async function setStatus(
   await persistence.recordRunStatus({ eventId: uuid4(), status, reason, terminal, error, trace: traceOf(run) });
 }
 
+/** Cancelled during a merged activity: recover only what the failure record needs, run no further step. */
+export const CANCEL_RECOVERS_TRACE_ONLY_PATCH = 'cancel-recovers-trace-only';
+
 /**
  * Runs a merged activity (`merged-intake`) and applies its result. Should it fail for good, the
  * run takes the same steps one at a time with the same ids (`singly`): each returns what the merged
  * activity committed and the one that failed fails again on its own, so the run ends with the
- * state, trace and failure record it would have had without the merge. Cancelled, `singly` runs
- * only to recover the trace, and the cancellation goes on.
+ * state, trace and failure record it would have had without the merge. Cancelled, only
+ * `recoverTrace` runs (the request's record, when intake had not returned it yet), so no step's
+ * work or evidence follows an operator's cancellation; runs from before the patch ran `singly`.
  */
 export async function mergedOrSingly<M, R>(
   merged: () => Promise<M>,
   apply: (result: M) => R,
   singly: () => Promise<R>,
+  recoverTrace: () => Promise<void>,
 ): Promise<R> {
   let result: M;
   try {
     result = await merged();
   } catch (err) {
     if (!isCancellation(err)) return singly();
-    await CancellationScope.nonCancellable(singly).catch(() => undefined);
+    const recover: () => Promise<unknown> = patched(CANCEL_RECOVERS_TRACE_ONLY_PATCH) ? recoverTrace : singly;
+    await CancellationScope.nonCancellable(recover).catch(() => undefined);
     throw err;
   }
   return apply(result);
