@@ -5,6 +5,7 @@
  * into a new version folder; the old folders stay, because runs of those versions may be in flight.
  */
 import { execFileSync } from 'node:child_process';
+import { Client as PgClient } from 'pg';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { upsertCapability } from '../../db/repositories/catalog';
 import { deterministicUuid } from '../../domain/deterministic-id';
@@ -25,6 +26,7 @@ const SCENARIOS = [
   'fallback-then-blocked',
   'awaiting-adjudication',
   'mid-review',
+  'cancelled-in-intake',
 ] as const;
 
 async function main(): Promise<void> {
@@ -196,6 +198,36 @@ async function main(): Promise<void> {
       const blocked = await api(stack, 'POST', '/runs', { token: ownAuthor, body: intent('Replay Active') });
       await closed(blocked.body.runId);
       await record('fallback-then-blocked', blocked.body.runId);
+    }
+
+    if (wanted.has('cancelled-in-intake')) {
+      // Cancelled by an operator while admitRun waits on a lock of the snapshots table
+      // (cancel-recovers-trace-only): the run ends FAILED, cancelled, and runs no further step.
+      const own = uniqueTenant('replay-cancelled');
+      const ownAuthor = await stack.token(own, ['capability-author'], 'alice');
+      const locker = new PgClient({ connectionString: TEST_DATABASE_URL });
+      await locker.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('lock table execution_snapshots in access exclusive mode');
+        openai.script({ kind: 'completion', content: completionFor(intent('Replay Cancelled')) });
+        const posted = await api(stack, 'POST', '/runs', { token: ownAuthor, body: intent('Replay Cancelled') });
+        for (let i = 0; ; i++) {
+          const { rows } = await locker.query<{ waiting: number }>(
+            `select count(*)::int as waiting from pg_locks where relation = 'execution_snapshots'::regclass and not granted`,
+          );
+          if (rows[0]!.waiting > 0) break;
+          if (i > 200) throw new Error('admitRun never reached the snapshot step');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await env.client.workflow.getHandle(generationRunWorkflowId(posted.body.runId)).cancel();
+        await new Promise((r) => setTimeout(r, 500));
+        await locker.query('rollback');
+        await closed(posted.body.runId);
+        await record('cancelled-in-intake', posted.body.runId);
+      } finally {
+        await locker.end();
+      }
     }
   } finally {
     await stack.close();

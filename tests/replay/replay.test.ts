@@ -29,8 +29,9 @@ const files = versions.flatMap((v) =>
 describe('recorded generation-run histories', () => {
   it('keeps the histories of every released version, including runs waiting for people', () => {
     // v3: local-db-steps; v4: merged-intake (intake in one admitRun, contract and duplicates in one
-    // checkDraft), denied run included.
-    expect(versions).toEqual(expect.arrayContaining(['v1', 'v2', 'v3', 'v4']));
+    // checkDraft), denied run included; v5: cancel-recovers-trace-only (a run cancelled in intake).
+    expect(versions).toEqual(expect.arrayContaining(['v1', 'v2', 'v3', 'v4', 'v5']));
+    expect(existsSync(path.join(dir, 'v5', 'cancelled-in-intake.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'v4', 'denied.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'v1', 'promoted-to-active.json'))).toBe(true);
     expect(files.some((f) => f.endsWith('/awaiting-adjudication.json'))).toBe(true);
