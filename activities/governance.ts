@@ -10,6 +10,7 @@ import {
   type ContractDraftRow,
 } from '../db/repositories/contracts';
 import {
+  getGovernanceDecision,
   insertDuplicateAdjudications,
   insertGovernanceDecision,
   listGovernanceDecisionsForRun,
@@ -344,6 +345,15 @@ export function createRecordPromotion(deps: ActivityDeps) {
       await deps.db
         .transaction()
         .execute(async (trx) => {
+          // A retry after the commit (the completion was lost) finds this promotion's decision and
+          // gets the first answer: re-evaluated, an activation would meet itself as the Active
+          // version and be refused as a conflict. Attempts of one promotion take turns.
+          await sql`select pg_advisory_xact_lock(hashtextextended(${`promotion:${input.promotionId}`}, 0))`.execute(
+            trx,
+          );
+          const prior = await getGovernanceDecision(trx, trace.tenantId, input.governanceDecisionId);
+          if (prior?.decision === 'ADMIT') return null;
+          if (prior) throw ApplicationFailure.nonRetryable(prior.reason, refusalTypeOf(prior.reason_code));
           const draft = await latestDraft(trx, trace.tenantId, trace.runId);
           if (!draft)
             throw ApplicationFailure.nonRetryable(`no contract draft for run ${trace.runId}`, 'Promotion:DraftMissing');
@@ -491,7 +501,7 @@ export function createRecordPromotion(deps: ActivityDeps) {
           await insertTelemetryEvent(trx, event);
           return event;
         })
-        .then((event) => deps.telemetry.emit(event));
+        .then((event) => event && deps.telemetry.emit(event));
     } catch (err) {
       const refusal =
         err instanceof Refusal
@@ -512,6 +522,12 @@ const REFUSAL_REASON_CODES: Record<string, string> = {
   [PROMOTION_REFUSAL.developmentRuntime]: 'DEVELOPMENT_RUNTIME',
   [PROMOTION_REFUSAL.acceptedBreakExpired]: 'ACCEPTED_BREAK_EXPIRED',
 };
+
+/** The refusal type a recorded DENY decision stands for. */
+function refusalTypeOf(reasonCode: string): string {
+  const found = Object.entries(REFUSAL_REASON_CODES).find(([, code]) => code === reasonCode);
+  return found ? found[0] : 'Promotion:Refused';
+}
 
 /** The refusal on the record: a DENY decision and its event, in their own transaction. */
 async function recordRefusal(deps: ActivityDeps, input: RecordPromotionInput, refusal: Refusal): Promise<void> {
