@@ -1,5 +1,7 @@
 import type { Db } from '../db/database';
 import {
+  activeWithoutFeatures,
+  deleteOtherFeatureVersions,
   missingEmbeddings,
   nearestActiveCatalog,
   upsertDuplicateFeatures,
@@ -183,6 +185,39 @@ export async function embedMissing(db: Db, embedder: Embedder, tenantId: string,
     });
   }
   return rows.length;
+}
+
+/**
+ * Stores the current detector version's features for the tenant's Active entries that lack them,
+ * derived from each stored row as a check would derive them, and drops their older versions'
+ * features. After a detector version bump, until this runs, a check derives the features of every
+ * neighbour it reads (`npm run catalog:refresh-features`). Returns how many entries it refreshed.
+ */
+export async function refreshStoredFeatures(db: Db, tenantId: string, batch = 500): Promise<number> {
+  let refreshed = 0;
+  let after: string | null = null;
+  for (;;) {
+    const rows = await activeWithoutFeatures(db, tenantId, FEATURES_VERSION, after, batch);
+    if (rows.length === 0) return refreshed;
+    await db.transaction().execute(async (trx) => {
+      for (const row of rows) {
+        await upsertDuplicateFeatures(trx, {
+          capabilityId: row.id,
+          tenantId,
+          version: FEATURES_VERSION,
+          features: toStoredFeatures(extractFeatures(recordOfRow(row))),
+        });
+      }
+      await deleteOtherFeatureVersions(
+        trx,
+        tenantId,
+        rows.map((r) => r.id),
+        FEATURES_VERSION,
+      );
+    });
+    refreshed += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 /**

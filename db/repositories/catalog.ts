@@ -123,6 +123,65 @@ export async function upsertDuplicateFeatures(
     on conflict (capability_id, features_version) do update set features = excluded.features`.execute(db);
 }
 
+/** Tenants with Active catalog entries (for maintenance that then works tenant by tenant). */
+export async function tenantsWithActiveCatalog(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('capabilities')
+    .select('tenant_id')
+    .distinct()
+    .where('lifecycle_state', '=', ACTIVE)
+    .orderBy('tenant_id')
+    .execute();
+  return rows.map((r) => r.tenant_id);
+}
+
+/**
+ * The tenant's Active entries that have no stored duplicate features of `version` (a detector
+ * version bump leaves every entry so), after `afterId` in id order: a keyset page.
+ */
+export async function activeWithoutFeatures(
+  db: Db,
+  tenantId: string,
+  version: string,
+  afterId: string | null,
+  limit: number,
+): Promise<CapabilityRow[]> {
+  let q = db
+    .selectFrom('capabilities as c')
+    .selectAll('c')
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.lifecycle_state', '=', ACTIVE)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('capability_duplicate_features as f')
+            .select('f.capability_id')
+            .whereRef('f.capability_id', '=', 'c.id')
+            .where('f.tenant_id', '=', tenantId)
+            .where('f.features_version', '=', version),
+        ),
+      ),
+    );
+  if (afterId !== null) q = q.where('c.id', '>', afterId);
+  return q.orderBy('c.id').limit(limit).execute();
+}
+
+/** Drops the entries' stored features of every version but `keep` (superseded by a refresh). */
+export async function deleteOtherFeatureVersions(
+  db: Db,
+  tenantId: string,
+  capabilityIds: string[],
+  keep: string,
+): Promise<void> {
+  if (capabilityIds.length === 0) return;
+  await db
+    .deleteFrom('capability_duplicate_features')
+    .where('tenant_id', '=', tenantId)
+    .where('capability_id', 'in', capabilityIds)
+    .where('features_version', '<>', keep)
+    .execute();
+}
+
 export interface CatalogNeighbourRow {
   id: string;
   tenant_id: string;
