@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { CheckDraftInput } from '../../activities/check-draft';
 import type { ActivityDeps } from '../../activities/deps';
 import type { Db } from '../../db/database';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
@@ -69,5 +71,49 @@ export function authorRunInput(tenantId: string, now: Date, roles = ['capability
       examples: [],
     },
     requestedAtUtc: now.toISOString(),
+  };
+}
+
+/**
+ * The run admitted (admitRun) and answered by the model (callModel), each on its first attempt,
+ * and checkDraft's input for it with fresh workflow-made ids.
+ */
+export async function answeredRun(deps: ActivityDeps, run: GenerationRunInput): Promise<CheckDraftInput> {
+  const acts = createActivities(deps);
+  const at = { activityType: 'answeredRun', workflowRunId: randomUUID() };
+  const admitted = await runAttempt(1, at, acts.admitRun, {
+    run,
+    governanceDecisionId: randomUUID(),
+    executionSnapshotId: randomUUID(),
+    promptRunId: randomUUID(),
+  });
+  const snapshot = admitted.snapshot!;
+  const prompt = admitted.prompt!;
+  const completion = await runAttempt(1, at, acts.callModel, {
+    runtime: snapshot.providerChain[0]!,
+    promptRunId: prompt.promptRunId,
+    messages: prompt.messages,
+    intent: run.intent,
+    maxAttempts: 3,
+    trace: snapshot.trace,
+  });
+  return {
+    contract: {
+      contractDraftId: randomUUID(),
+      validationId: randomUUID(),
+      intent: run.intent,
+      candidate: completion.candidate,
+      runtime: completion.runtime,
+      promptHash: prompt.promptHash,
+      allowedRuntimes: snapshot.allowedRuntimes,
+      strictMode: snapshot.strictMode,
+      revisionOf: null,
+    },
+    duplicates: {
+      duplicateCheckId: randomUUID(),
+      capabilityName: run.intent.name,
+      thresholds: snapshot.duplicateThresholds,
+    },
+    trace: completion.trace,
   };
 }

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
-import type { AdmitRunResult } from '../../activities/admit';
 import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-draft';
-import type { CallModelResult } from '../../activities/model-call';
 import { registerPromptTemplates } from '../../activities/prompts/register';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
@@ -13,7 +10,7 @@ import { upsertCapability } from '../../db/repositories/catalog';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import { normalizeName } from '../../domain/duplicates/normalize';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { activityDeps, authorRunInput, runAttempt } from '../helpers/activities';
+import { activityDeps, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV } from '../helpers/stack';
 
@@ -58,44 +55,8 @@ function attempt(
 }
 
 /** A run admitted and answered by the model, and checkDraft's input with fresh workflow-made ids. */
-async function answeredRun(tenantId: string): Promise<CheckDraftInput> {
-  const run = authorRunInput(tenantId, fixedNow);
-  const acts = createActivities(depsWith());
-  const admitted: AdmitRunResult = await new MockActivityEnvironment({ attempt: 1 }).run(acts.admitRun, {
-    run,
-    governanceDecisionId: randomUUID(),
-    executionSnapshotId: randomUUID(),
-    promptRunId: randomUUID(),
-  });
-  const snapshot = admitted.snapshot!;
-  const prompt = admitted.prompt!;
-  const completion: CallModelResult = await new MockActivityEnvironment({ attempt: 1 }).run(acts.callModel, {
-    runtime: snapshot.providerChain[0]!,
-    promptRunId: prompt.promptRunId,
-    messages: prompt.messages,
-    intent: run.intent,
-    maxAttempts: 3,
-    trace: snapshot.trace,
-  });
-  return {
-    contract: {
-      contractDraftId: randomUUID(),
-      validationId: randomUUID(),
-      intent: run.intent,
-      candidate: completion.candidate,
-      runtime: completion.runtime,
-      promptHash: prompt.promptHash,
-      allowedRuntimes: snapshot.allowedRuntimes,
-      strictMode: snapshot.strictMode,
-      revisionOf: null,
-    },
-    duplicates: {
-      duplicateCheckId: randomUUID(),
-      capabilityName: run.intent.name,
-      thresholds: snapshot.duplicateThresholds,
-    },
-    trace: completion.trace,
-  };
+function answered(tenantId: string): Promise<CheckDraftInput> {
+  return answeredRun(depsWith(), authorRunInput(tenantId, fixedNow));
 }
 
 /** The gate rows of the run, per table, by id; the ledger by id, type and step, in order. */
@@ -189,7 +150,7 @@ afterAll(async () => {
 
 describe('checkDraft: the contract and duplicates steps in one activity', () => {
   it("commits each step's rows, events and stored result under the workflow's ids, and a retry under changed configuration and a moved catalog returns the same answer with no new rows", async () => {
-    const input = await answeredRun(`draft-${randomUUID()}`);
+    const input = await answered(`draft-${randomUUID()}`);
     const workflowRunId = randomUUID();
     const first = await attempt(1, workflowRunId, depsWith(), input);
     const rows = await rowsOf(input);
@@ -245,7 +206,7 @@ describe('checkDraft: the contract and duplicates steps in one activity', () => 
   });
 
   it('fails between the contract commit and the duplicate check, records the failed attempt, and the retry does only the check, with one set of rows', async () => {
-    const input = await answeredRun(`draft-${randomUUID()}`);
+    const input = await answered(`draft-${randomUUID()}`);
     const workflowRunId = randomUUID();
     // The database goes away once the contract has committed (its events are emitted after the
     // commit): the duplicate check's transaction cannot begin.

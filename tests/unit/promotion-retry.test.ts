@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../activities';
-import type { AdmitRunResult } from '../../activities/admit';
 import type { CheckDraftResult } from '../../activities/check-draft';
 import type { RecordPromotionInput } from '../../activities/governance';
-import type { CallModelResult } from '../../activities/model-call';
 import { registerPromptTemplates } from '../../activities/prompts/register';
 import type { Db } from '../../db/database';
 import type { LifecycleState } from '../../domain/types';
 import { loadConfig, type AppConfig } from '../../lib/config';
-import { activityDeps, authorRunInput, runAttempt } from '../helpers/activities';
+import { activityDeps, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
 import { testDb } from '../helpers/db';
 import { TEST_SECURITY_ENV } from '../helpers/stack';
 
@@ -40,44 +38,10 @@ const run1 = <A extends unknown[], R>(n: number, fn: (...a: A) => Promise<R>, ..
 
 /** A run in Draft: admitted, answered by the model, its contract drafted and checked. */
 async function draftRun(tenantId: string, name?: string) {
-  const acts = createActivities(activityDeps(db, config, fixedNow));
+  const deps = activityDeps(db, config, fixedNow);
   const run = authorRunInput(tenantId, fixedNow);
   if (name) run.intent.name = name;
-  const admitted: AdmitRunResult = await run1(1, acts.admitRun, {
-    run,
-    governanceDecisionId: randomUUID(),
-    executionSnapshotId: randomUUID(),
-    promptRunId: randomUUID(),
-  });
-  const snapshot = admitted.snapshot!;
-  const prompt = admitted.prompt!;
-  const completion: CallModelResult = await run1(1, acts.callModel, {
-    runtime: snapshot.providerChain[0]!,
-    promptRunId: prompt.promptRunId,
-    messages: prompt.messages,
-    intent: run.intent,
-    maxAttempts: 3,
-    trace: snapshot.trace,
-  });
-  const checked: CheckDraftResult = await run1(1, acts.checkDraft, {
-    contract: {
-      contractDraftId: randomUUID(),
-      validationId: randomUUID(),
-      intent: run.intent,
-      candidate: completion.candidate,
-      runtime: completion.runtime,
-      promptHash: prompt.promptHash,
-      allowedRuntimes: snapshot.allowedRuntimes,
-      strictMode: snapshot.strictMode,
-      revisionOf: null,
-    },
-    duplicates: {
-      duplicateCheckId: randomUUID(),
-      capabilityName: run.intent.name,
-      thresholds: snapshot.duplicateThresholds,
-    },
-    trace: completion.trace,
-  });
+  const checked = await run1(1, createActivities(deps).checkDraft, await answeredRun(deps, run));
   expect(checked.contract.outcome).toBe('PASSED');
   return { run, checked };
 }
