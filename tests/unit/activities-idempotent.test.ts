@@ -300,8 +300,8 @@ describe('activities are idempotent in their rows and in what they return', () =
   });
 });
 
-describe("a run's end is recorded once", () => {
-  it('records the first terminal status of a run and returns it to a later call with another event id; non-terminal statuses are one per event', async () => {
+describe("a run's cancellation is recorded once", () => {
+  it('records the first cancellation of a run and returns it to a later call with another event id; other statuses are one per event', async () => {
     const tenantId = `end-${randomUUID()}`;
     const { input, snapshot } = await preparedRun(tenantId);
     const acts = createActivities(depsWith());
@@ -330,7 +330,7 @@ describe("a run's end is recorded once", () => {
     await status(blocked1, 'BLOCKED', false, 'waiting for an accepted break');
     await status(blocked2, 'BLOCKED', false, 'waiting again');
     await status(end1, 'FAILED', true, 'cancelled by an operator');
-    // A workflow task retried down another path records the end again, under a new event id.
+    // A workflow task retried down another path records the cancellation again, under a new event id.
     await status(end2, 'FAILED', true, 'cancelled by an operator, again');
     expect(await events()).toEqual([
       [blocked1, 'RUN_BLOCKED'],
