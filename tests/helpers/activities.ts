@@ -7,9 +7,24 @@ import type { ActivityDeps } from '../../activities/deps';
 import type { Db } from '../../db/database';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
 import type { GenerationRunInput } from '../../domain/types';
-import type { AppConfig } from '../../lib/config';
+import { registerPromptTemplates } from '../../activities/prompts/register';
+import { loadConfig, type AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { LocalDeterministicModel } from '../../providers/model/local';
+import { testDb } from './db';
+import { TEST_SECURITY_ENV } from './stack';
+
+/**
+ * An activity test file's database and configuration (test environment, the offline model), against
+ * real PostgreSQL: the prompt templates registered before its tests, the pool closed after them.
+ */
+export function activityTestDb(): { db: Db; config: AppConfig } {
+  const db = testDb();
+  const config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
+  beforeAll(() => registerPromptTemplates(db));
+  afterAll(() => db.destroy());
+  return { db, config };
+}
 
 /**
  * Activity dependencies for tests against real PostgreSQL: the offline model, a fixed clock, quiet

@@ -3,19 +3,16 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Context } from '@temporalio/activity';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
-import { registerPromptTemplates } from '../../activities/prompts/register';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import type { Db } from '../../db/database';
 import { upsertCapability } from '../../db/repositories/catalog';
 import { normalizeName } from '../../domain/duplicates/normalize';
 import type { GenerationRunInput } from '../../domain/types';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
-import { loadConfig, type AppConfig } from '../../lib/config';
+import type { AppConfig } from '../../lib/config';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRequest, ModelRuntime } from '../../providers/model/runtime';
-import { activityDeps, authorRunInput } from '../helpers/activities';
-import { testDb } from '../helpers/db';
-import { TEST_SECURITY_ENV } from '../helpers/stack';
+import { activityDeps, activityTestDb, authorRunInput } from '../helpers/activities';
 
 /**
  * Each activity runs twice with the same input against real PostgreSQL, the second time as a
@@ -23,8 +20,7 @@ import { TEST_SECURITY_ENV } from '../helpers/stack';
  * the same return value, the one the first commit stored.
  */
 
-let db: Db;
-let config: AppConfig;
+const { db, config } = activityTestDb();
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
 
 /** A model that counts its calls and answers as the local deterministic one does. */
@@ -86,16 +82,6 @@ async function rowsOf(tenantId: string, runId: string) {
 function runInput(tenantId: string): GenerationRunInput {
   return authorRunInput(tenantId, fixedNow);
 }
-
-beforeAll(async () => {
-  db = testDb();
-  config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
-  await registerPromptTemplates(db);
-});
-
-afterAll(async () => {
-  await db.destroy();
-});
 
 describe('activities are idempotent in their rows and in what they return', () => {
   it('runs every step of a run twice (the second as a retry under changed configuration): one set of rows, the first answers', async () => {

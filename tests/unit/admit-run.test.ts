@@ -2,19 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { AdmitRunInput, AdmitRunResult } from '../../activities/admit';
-import { registerPromptTemplates } from '../../activities/prompts/register';
 import { stepResultId } from '../../activities/telemetry/record';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { createLogger, type Logger } from '../../lib/logger';
-import type { Db } from '../../db/database';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import { loadConfig, type AppConfig } from '../../lib/config';
+import type { AppConfig } from '../../lib/config';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRuntime } from '../../providers/model/runtime';
-import { activityDeps, authorRunInput, runAttempt } from '../helpers/activities';
-import { testDb } from '../helpers/db';
-import { TEST_SECURITY_ENV } from '../helpers/stack';
+import { activityDeps, activityTestDb, authorRunInput, runAttempt } from '../helpers/activities';
 
 /**
  * `admitRun` is the four intake steps in one activity (`merged-intake`). Against real PostgreSQL:
@@ -23,8 +19,7 @@ import { TEST_SECURITY_ENV } from '../helpers/stack';
  * first commit's answers.
  */
 
-let db: Db;
-let config: AppConfig;
+const { db, config } = activityTestDb();
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
 
 function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
@@ -126,16 +121,6 @@ function stepResultsOf(input: AdmitRunInput, steps: Array<'request' | 'authority
     .map((step) => [stepResultId({ step, id: idOf[step], tenantId: input.run.tenantId, runId: input.run.runId }), step])
     .sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
-
-beforeAll(async () => {
-  db = testDb();
-  config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
-  await registerPromptTemplates(db);
-});
-
-afterAll(async () => {
-  await db.destroy();
-});
 
 describe('admitRun: the intake steps in one activity', () => {
   it("commits each step's rows, events and stored result under the workflow's ids, and a retry under changed configuration returns the same answer with no new rows", async () => {

@@ -2,17 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-draft';
-import { registerPromptTemplates } from '../../activities/prompts/register';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
-import type { Db } from '../../db/database';
 import { upsertCapability } from '../../db/repositories/catalog';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import { normalizeName } from '../../domain/duplicates/normalize';
-import { loadConfig, type AppConfig } from '../../lib/config';
-import { activityDeps, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
-import { testDb } from '../helpers/db';
-import { TEST_SECURITY_ENV } from '../helpers/stack';
+import type { AppConfig } from '../../lib/config';
+import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
 
 /**
  * `checkDraft` is the contract and duplicates steps in one activity (`merged-intake`). Against real
@@ -22,8 +18,7 @@ import { TEST_SECURITY_ENV } from '../helpers/stack';
  * the two steps, one set of rows and the first commit's answers.
  */
 
-let db: Db;
-let config: AppConfig;
+const { db, config } = activityTestDb();
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
 
 function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
@@ -137,16 +132,6 @@ async function activateSameCapability(input: CheckDraftInput): Promise<void> {
     embedding_model: null,
   });
 }
-
-beforeAll(async () => {
-  db = testDb();
-  config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
-  await registerPromptTemplates(db);
-});
-
-afterAll(async () => {
-  await db.destroy();
-});
 
 describe('checkDraft: the contract and duplicates steps in one activity', () => {
   it("commits each step's rows, events and stored result under the workflow's ids, and a retry under changed configuration and a moved catalog returns the same answer with no new rows", async () => {

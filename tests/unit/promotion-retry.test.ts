@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../activities';
 import type { CheckDraftResult } from '../../activities/check-draft';
 import type { RecordPromotionInput } from '../../activities/governance';
-import { registerPromptTemplates } from '../../activities/prompts/register';
-import type { Db } from '../../db/database';
 import type { LifecycleState } from '../../domain/types';
-import { loadConfig, type AppConfig } from '../../lib/config';
-import { activityDeps, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
-import { testDb } from '../helpers/db';
-import { TEST_SECURITY_ENV } from '../helpers/stack';
+import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
 
 /**
  * A promotion whose completion is lost (the worker dies after the commit, or the attempt times
@@ -17,19 +12,8 @@ import { TEST_SECURITY_ENV } from '../helpers/stack';
  * Against real PostgreSQL.
  */
 
-let db: Db;
-let config: AppConfig;
+const { db, config } = activityTestDb();
 const fixedNow = new Date('2026-11-24T03:00:00.000Z');
-
-beforeAll(async () => {
-  db = testDb();
-  config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
-  await registerPromptTemplates(db);
-});
-
-afterAll(async () => {
-  await db.destroy();
-});
 
 const workflowRunId = randomUUID();
 /** An activity on attempt `n`, as Temporal runs it. */
