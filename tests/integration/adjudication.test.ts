@@ -1,9 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { upsertCapability } from '../../db/repositories/catalog';
-import { normalizeName } from '../../domain/duplicates/normalize';
-import { deterministicUuid } from '../../domain/deterministic-id';
 import { api, startStack, uniqueTenant, waitForStatus, type Stack } from '../helpers/stack';
 import { startTemporalDevServer } from '../helpers/temporal';
+import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;
@@ -19,24 +17,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function seedCatalog(tenant: string, name: string): Promise<void> {
-  await upsertCapability(stack.db, {
-    id: deterministicUuid('cap', tenant, name),
-    tenant_id: tenant,
-    capability_key: normalizeName(name),
-    name,
-    normalized_name: normalizeName(name),
-    description: name,
-    runtime: 'node20',
-    input_schema: JSON.stringify({ type: 'object', properties: {} }),
-    output_schema: null,
-    manifest: JSON.stringify({ name }),
-    lifecycle_state: 'Active',
-    source: 'IMPORTED',
-    source_run_id: null,
-    embedding: null,
-    embedding_model: null,
-  });
+function seedCatalog(tenant: string, name: string): Promise<void> {
+  return upsertActiveEntry(stack.db, tenant, name);
 }
 
 const body = (name: string) => ({

@@ -7,9 +7,6 @@
 import { execFileSync } from 'node:child_process';
 import { Client as PgClient } from 'pg';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { upsertCapability } from '../../db/repositories/catalog';
-import { deterministicUuid } from '../../domain/deterministic-id';
-import { normalizeName } from '../../domain/duplicates/normalize';
 import { temporalCliPath } from '../../lib/tools';
 import path from 'node:path';
 import { completionFor, startFakeOpenAi } from '../helpers/fake-openai';
@@ -19,6 +16,7 @@ import { ensureDatabase, TEST_DATABASE_URL } from '../helpers/db';
 import { createDb } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { generationRunWorkflowId } from '../../workflows/ids';
+import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 const SCENARIOS = [
   'promoted-to-active',
@@ -67,24 +65,8 @@ async function main(): Promise<void> {
   });
 
   /** An Active catalog entry the next run of that tenant is compared with. */
-  async function seedActive(tenantId: string, name: string): Promise<void> {
-    await upsertCapability(stack.db, {
-      id: deterministicUuid('cap', tenantId, name),
-      tenant_id: tenantId,
-      capability_key: normalizeName(name),
-      name,
-      normalized_name: normalizeName(name),
-      description: name,
-      runtime: 'node20',
-      input_schema: JSON.stringify({ type: 'object', properties: {} }),
-      output_schema: null,
-      manifest: JSON.stringify({ name }),
-      lifecycle_state: 'Active',
-      source: 'IMPORTED',
-      source_run_id: null,
-      embedding: null,
-      embedding_model: null,
-    });
+  function seedActive(tenantId: string, name: string): Promise<void> {
+    return upsertActiveEntry(stack.db, tenantId, name);
   }
 
   /** Waits for the run's workflow to close (raw describe: its payloads are encrypted). */

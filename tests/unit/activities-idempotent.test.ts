@@ -5,14 +5,13 @@ import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import type { Db } from '../../db/database';
-import { upsertCapability } from '../../db/repositories/catalog';
-import { normalizeName } from '../../domain/duplicates/normalize';
 import type { GenerationRunInput } from '../../domain/types';
 import type { TelemetryEvent } from '../../domain/telemetry-event';
 import type { AppConfig } from '../../lib/config';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRequest, ModelRuntime } from '../../providers/model/runtime';
 import { activityDeps, activityTestDb, authorRunInput } from '../helpers/activities';
+import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
  * Each activity runs twice with the same input against real PostgreSQL, the second time as a
@@ -171,23 +170,8 @@ describe('activities are idempotent in their rows and in what they return', () =
     const checked = await attempt(1, acts.checkDuplicates, checkInput);
     expect(checked.outcome).toBe('NONE');
     const afterCheck = await rowsOf(tenantId, input.runId);
-    await upsertCapability(db, {
-      id: randomUUID(),
-      tenant_id: tenantId,
-      capability_key: normalizeName(input.intent.name),
-      name: input.intent.name,
-      normalized_name: normalizeName(input.intent.name),
-      description: input.intent.problemStatement,
-      runtime: 'node20',
-      input_schema: JSON.stringify({ type: 'object', properties: {} }),
-      output_schema: null,
-      manifest: JSON.stringify({ name: input.intent.name }),
-      lifecycle_state: 'Active',
-      source: 'IMPORTED',
-      source_run_id: null,
-      embedding: null,
-      embedding_model: null,
-    });
+    await upsertActiveEntry(db, tenantId, input.intent.name, input.intent.problemStatement);
+
     expect(await attempt(2, retried.checkDuplicates, checkInput)).toEqual(checked);
     expect(await rowsOf(tenantId, input.runId)).toEqual(afterCheck);
     // …whereas a new check (a new id) does see it: the retry's answer was the stored one, not luck.

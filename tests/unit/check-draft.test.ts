@@ -4,11 +4,10 @@ import { createActivities } from '../../activities';
 import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-draft';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
-import { upsertCapability } from '../../db/repositories/catalog';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import { normalizeName } from '../../domain/duplicates/normalize';
 import type { AppConfig } from '../../lib/config';
 import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
+import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
  * `checkDraft` is the contract and duplicates steps in one activity (`merged-intake`). Against real
@@ -112,25 +111,13 @@ function stepResultsOf(input: CheckDraftInput, steps: Array<'contract' | 'duplic
 }
 
 /** An Active catalog entry under the run's own key: a check made now would find it BLOCKING. */
-async function activateSameCapability(input: CheckDraftInput): Promise<void> {
-  const name = input.duplicates.capabilityName;
-  await upsertCapability(db, {
-    id: randomUUID(),
-    tenant_id: input.trace.tenantId,
-    capability_key: normalizeName(name),
-    name,
-    normalized_name: normalizeName(name),
-    description: input.contract.intent.problemStatement,
-    runtime: 'node20',
-    input_schema: JSON.stringify({ type: 'object', properties: {} }),
-    output_schema: null,
-    manifest: JSON.stringify({ name }),
-    lifecycle_state: 'Active',
-    source: 'IMPORTED',
-    source_run_id: null,
-    embedding: null,
-    embedding_model: null,
-  });
+function activateSameCapability(input: CheckDraftInput): Promise<void> {
+  return upsertActiveEntry(
+    db,
+    input.trace.tenantId,
+    input.duplicates.capabilityName,
+    input.contract.intent.problemStatement,
+  );
 }
 
 describe('checkDraft: the contract and duplicates steps in one activity', () => {
