@@ -14,16 +14,35 @@ import { LocalDeterministicModel } from '../../providers/model/local';
 import { testDb } from './db';
 import { TEST_SECURITY_ENV } from './stack';
 
+/** The clock activity tests run on. */
+export const FIXED_NOW = new Date('2026-11-24T03:00:00.000Z');
+
 /**
  * An activity test file's database and configuration (test environment, the offline model), against
  * real PostgreSQL: the prompt templates registered before its tests, the pool closed after them.
+ * `depsWith` builds activity dependencies on them at `FIXED_NOW`; `changedConfig` is what an
+ * operator changes between a step's first commit and its retry, which the retry must not see.
  */
-export function activityTestDb(): { db: Db; config: AppConfig } {
+export function activityTestEnv() {
   const db = testDb();
   const config = loadConfig({ AI_GENERATION_ENVIRONMENT: 'test', ...TEST_SECURITY_ENV, AI_MODEL_PROVIDERS: 'local' });
   beforeAll(() => registerPromptTemplates(db));
   afterAll(() => db.destroy());
-  return { db, config };
+  return {
+    db,
+    config,
+    depsWith: (over: Partial<ActivityDeps> = {}, cfg: AppConfig = config) => activityDeps(db, cfg, FIXED_NOW, over),
+    changedConfig: (): AppConfig => ({
+      ...config,
+      aiGeneration: {
+        ...config.aiGeneration,
+        enabled: false,
+        duplicateThresholds: { potential: 0.11, blocking: 0.99 },
+        contractValidationStrictMode: !config.aiGeneration.contractValidationStrictMode,
+      },
+      security: { ...config.security, runtimeMaxMemoryMb: 1, runtimeMaxTimeoutMs: 1 },
+    }),
+  };
 }
 
 /**

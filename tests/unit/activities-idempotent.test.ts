@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Context } from '@temporalio/activity';
-import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import type { Db } from '../../db/database';
 import type { GenerationRunInput } from '../../domain/types';
-import type { TelemetryEvent } from '../../domain/telemetry-event';
-import type { AppConfig } from '../../lib/config';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRequest, ModelRuntime } from '../../providers/model/runtime';
-import { activityDeps, activityTestDb, authorRunInput } from '../helpers/activities';
+import { activityTestEnv, authorRunInput, FIXED_NOW } from '../helpers/activities';
 import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
@@ -19,8 +16,7 @@ import { upsertActiveEntry } from '../helpers/catalog-fixtures';
  * the same return value, the one the first commit stored.
  */
 
-const { db, config } = activityTestDb();
-const fixedNow = new Date('2026-11-24T03:00:00.000Z');
+const { db, config, depsWith, changedConfig } = activityTestEnv();
 
 /** A model that counts its calls and answers as the local deterministic one does. */
 class CountingModel implements ModelRuntime {
@@ -34,13 +30,6 @@ class CountingModel implements ModelRuntime {
     this.calls++;
     return this.inner.generate(request);
   }
-}
-
-function depsWith(
-  over: Partial<ActivityDeps> = {},
-  cfg: AppConfig = config,
-): ActivityDeps & { emitted: TelemetryEvent[] } {
-  return activityDeps(db, cfg, fixedNow, over);
 }
 
 /** Runs an activity as Temporal would on the given attempt. */
@@ -79,7 +68,7 @@ async function rowsOf(tenantId: string, runId: string) {
 }
 
 function runInput(tenantId: string): GenerationRunInput {
-  return authorRunInput(tenantId, fixedNow);
+  return authorRunInput(tenantId, FIXED_NOW);
 }
 
 describe('activities are idempotent in their rows and in what they return', () => {
@@ -88,17 +77,7 @@ describe('activities are idempotent in their rows and in what they return', () =
     const input = runInput(tenantId);
     const deps = depsWith();
     const acts = createActivities(deps);
-    // What an operator changes between the first commit and the retry: the retry must not see it.
-    const changed: AppConfig = {
-      ...config,
-      aiGeneration: {
-        ...config.aiGeneration,
-        enabled: false,
-        duplicateThresholds: { potential: 0.11, blocking: 0.99 },
-        contractValidationStrictMode: !config.aiGeneration.contractValidationStrictMode,
-      },
-    };
-    const retried = createActivities(depsWith({}, changed));
+    const retried = createActivities(depsWith({}, changedConfig()));
 
     const twice = async <A extends unknown[], R>(
       first: (...args: A) => Promise<R>,
@@ -188,7 +167,7 @@ describe('activities are idempotent in their rows and in what they return', () =
     });
     const rows = await rowsOf(tenantId, input.runId);
     expect(rows.run).toEqual([
-      expect.objectContaining({ status: 'FAILED', completed_at_utc: fixedNow, failure_reason: 'test' }),
+      expect.objectContaining({ status: 'FAILED', completed_at_utc: FIXED_NOW, failure_reason: 'test' }),
     ]);
     expect(rows.governance).toHaveLength(1);
     expect(rows.snapshots).toHaveLength(1);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ActivityDeps } from '../../activities/deps';
 import { createActivities } from '../../activities';
 import type { AdmitRunInput, AdmitRunResult } from '../../activities/admit';
 import { stepResultId } from '../../activities/telemetry/record';
@@ -7,10 +6,9 @@ import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { createLogger, type Logger } from '../../lib/logger';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import type { AppConfig } from '../../lib/config';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRuntime } from '../../providers/model/runtime';
-import { activityDeps, activityTestDb, authorRunInput, runAttempt } from '../helpers/activities';
+import { activityTestEnv, authorRunInput, FIXED_NOW, runAttempt } from '../helpers/activities';
 
 /**
  * `admitRun` is the four intake steps in one activity (`merged-intake`). Against real PostgreSQL:
@@ -19,25 +17,7 @@ import { activityDeps, activityTestDb, authorRunInput, runAttempt } from '../hel
  * first commit's answers.
  */
 
-const { db, config } = activityTestDb();
-const fixedNow = new Date('2026-11-24T03:00:00.000Z');
-
-function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
-  return activityDeps(db, cfg, fixedNow, over);
-}
-
-/** What an operator changes between the first commit and the retry: the retry must not see it. */
-function changedConfig(): AppConfig {
-  return {
-    ...config,
-    aiGeneration: {
-      ...config.aiGeneration,
-      enabled: false,
-      duplicateThresholds: { potential: 0.11, blocking: 0.99 },
-      contractValidationStrictMode: !config.aiGeneration.contractValidationStrictMode,
-    },
-  };
-}
+const { db, config, depsWith, changedConfig } = activityTestEnv();
 
 /** Runs admitRun as Temporal would on the given attempt of one workflow run (under the worker's interceptor when given). */
 function attempt(
@@ -62,7 +42,7 @@ function warningLogger(): { logger: Logger; warnings: Array<[string, Record<stri
 }
 
 function admitInput(tenantId: string, roles = ['capability-author']): AdmitRunInput {
-  const run = authorRunInput(tenantId, fixedNow, roles);
+  const run = authorRunInput(tenantId, FIXED_NOW, roles);
   return { run, governanceDecisionId: randomUUID(), executionSnapshotId: randomUUID(), promptRunId: randomUUID() };
 }
 

@@ -5,8 +5,7 @@ import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-d
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import type { AppConfig } from '../../lib/config';
-import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
+import { activityTestEnv, answeredRun, authorRunInput, FIXED_NOW, runAttempt } from '../helpers/activities';
 import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
@@ -17,25 +16,7 @@ import { upsertActiveEntry } from '../helpers/catalog-fixtures';
  * the two steps, one set of rows and the first commit's answers.
  */
 
-const { db, config } = activityTestDb();
-const fixedNow = new Date('2026-11-24T03:00:00.000Z');
-
-function depsWith(over: Partial<ActivityDeps> = {}, cfg: AppConfig = config): ActivityDeps {
-  return activityDeps(db, cfg, fixedNow, over);
-}
-
-/** What an operator changes between the first commit and the retry: the retry must not see it. */
-function changedConfig(): AppConfig {
-  return {
-    ...config,
-    aiGeneration: {
-      ...config.aiGeneration,
-      duplicateThresholds: { potential: 0.11, blocking: 0.99 },
-      contractValidationStrictMode: !config.aiGeneration.contractValidationStrictMode,
-    },
-    security: { ...config.security, runtimeMaxMemoryMb: 1, runtimeMaxTimeoutMs: 1 },
-  };
-}
+const { db, depsWith, changedConfig } = activityTestEnv();
 
 /** Runs checkDraft as the worker would on the given attempt of one workflow run. */
 function attempt(
@@ -50,7 +31,7 @@ function attempt(
 
 /** A run admitted and answered by the model, and checkDraft's input with fresh workflow-made ids. */
 function answered(tenantId: string): Promise<CheckDraftInput> {
-  return answeredRun(depsWith(), authorRunInput(tenantId, fixedNow));
+  return answeredRun(depsWith(), authorRunInput(tenantId, FIXED_NOW));
 }
 
 /** The gate rows of the run, per table, by id; the ledger by id, type and step, in order. */

@@ -3,7 +3,7 @@ import { createActivities } from '../../activities';
 import type { CheckDraftResult } from '../../activities/check-draft';
 import type { RecordPromotionInput } from '../../activities/governance';
 import type { LifecycleState } from '../../domain/types';
-import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt } from '../helpers/activities';
+import { activityTestEnv, answeredRun, authorRunInput, FIXED_NOW, runAttempt } from '../helpers/activities';
 
 /**
  * A promotion whose completion is lost (the worker dies after the commit, or the attempt times
@@ -12,8 +12,7 @@ import { activityDeps, activityTestDb, answeredRun, authorRunInput, runAttempt }
  * Against real PostgreSQL.
  */
 
-const { db, config } = activityTestDb();
-const fixedNow = new Date('2026-11-24T03:00:00.000Z');
+const { db, depsWith } = activityTestEnv();
 
 const workflowRunId = randomUUID();
 /** An activity on attempt `n`, as Temporal runs it. */
@@ -22,8 +21,8 @@ const run1 = <A extends unknown[], R>(n: number, fn: (...a: A) => Promise<R>, ..
 
 /** A run in Draft: admitted, answered by the model, its contract drafted and checked. */
 async function draftRun(tenantId: string, name?: string) {
-  const deps = activityDeps(db, config, fixedNow);
-  const run = authorRunInput(tenantId, fixedNow);
+  const deps = depsWith();
+  const run = authorRunInput(tenantId, FIXED_NOW);
   if (name) run.intent.name = name;
   const checked = await run1(1, createActivities(deps).checkDraft, await answeredRun(deps, run));
   expect(checked.contract.outcome).toBe('PASSED');
@@ -91,7 +90,7 @@ describe('a promotion retried after its commit', () => {
   it('returns as the first attempt did for Review, Approved and Active: one promotion each, no refusal, one Active version', async () => {
     const tenantId = `promote-retry-${randomUUID()}`;
     const { run, checked } = await draftRun(tenantId);
-    const acts = createActivities(activityDeps(db, config, fixedNow));
+    const acts = createActivities(depsWith());
     const reviewer = { subject: 'bob', tenantId, roles: ['capability-reviewer'] };
     let from: LifecycleState = 'Draft';
     for (const to of ['Review', 'Approved', 'Active'] as const) {
@@ -123,7 +122,7 @@ describe('a promotion retried after its commit', () => {
     const name = `Convert Units ${randomUUID().slice(0, 8)}`;
     const a = await draftRun(tenantId, name);
     const b = await draftRun(tenantId, name);
-    const acts = createActivities(activityDeps(db, config, fixedNow));
+    const acts = createActivities(depsWith());
     for (const [from, to] of [
       ['Draft', 'Review'],
       ['Review', 'Approved'],
