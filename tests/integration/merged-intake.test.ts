@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -91,6 +91,16 @@ async function localSteps(runId: string): Promise<string[]> {
     });
 }
 
+/** The run's state once it stops generating (the workflow stays open in Draft): polled by query. */
+async function settled(handle: WorkflowHandle): Promise<RunState> {
+  for (let i = 0; i < 200; i++) {
+    const s: RunState = await handle.query(runStateQuery);
+    if (s.status !== 'REQUESTED' && s.status !== 'RUNNING') return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the run did not reach Draft');
+}
+
 async function rowCount(
   table: 'execution_snapshots' | 'governance_decisions' | 'ai_generation_prompt_runs',
   runId: string,
@@ -109,14 +119,7 @@ describe('merged-intake: intake in one local activity', () => {
       workflowId: generationRunWorkflowId(input.runId),
       args: [input],
     });
-    const state = await worker.runUntil(async () => {
-      for (let i = 0; i < 200; i++) {
-        const s: RunState = await handle.query(runStateQuery);
-        if (s.status !== 'REQUESTED' && s.status !== 'RUNNING') return s;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the run did not reach Draft');
-    });
+    const state = await worker.runUntil(settled(handle));
     expect(state.status).toBe('DRAFT');
     expect(state.steps.slice(0, 5)).toEqual(['request', 'authority', 'snapshot', 'prompt', 'model']);
     expect(state.capabilityKey).toBe('parse-receipts');
@@ -224,14 +227,7 @@ describe('merged-intake: intake in one local activity', () => {
       workflowId: generationRunWorkflowId(input.runId),
       args: [input],
     });
-    const state = await worker.runUntil(async () => {
-      for (let i = 0; i < 200; i++) {
-        const s: RunState = await handle.query(runStateQuery);
-        if (s.status !== 'REQUESTED' && s.status !== 'RUNNING') return s;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the run did not reach Draft');
-    });
+    const state = await worker.runUntil(settled(handle));
     expect(state.status).toBe('DRAFT');
     expect(state.steps).toEqual([
       'request',
