@@ -151,3 +151,29 @@ export async function answeredRun(deps: ActivityDeps, run: GenerationRunInput): 
     trace: completion.trace,
   };
 }
+
+/** The ids of a run's rows in one of its tables (every such table has tenant_id and run_id), sorted. */
+export async function runRowIds(
+  db: Db,
+  table:
+    | 'governance_decisions'
+    | 'execution_snapshots'
+    | 'ai_generation_prompt_runs'
+    | 'ai_generation_prompt_artifacts'
+    | 'telemetry_events'
+    | 'ai_generation_step_results'
+    | 'ai_generation_contract_drafts'
+    | 'ai_generation_contract_validations'
+    | 'ai_generation_duplicate_checks',
+  tenantId: string,
+  runId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom(table as 'ai_generation_prompt_runs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('run_id', '=', runId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

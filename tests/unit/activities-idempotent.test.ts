@@ -3,11 +3,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Context } from '@temporalio/activity';
 import { createActivities } from '../../activities';
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
-import type { Db } from '../../db/database';
 import type { GenerationRunInput } from '../../domain/types';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRequest, ModelRuntime } from '../../providers/model/runtime';
-import { activityTestEnv, authorRunInput, FIXED_NOW } from '../helpers/activities';
+import { activityTestEnv, authorRunInput, FIXED_NOW, runRowIds } from '../helpers/activities';
 import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
@@ -40,16 +39,7 @@ async function attempt<A extends unknown[], R>(n: number, fn: (...args: A) => Pr
 
 /** Every row the run has, per table, by id (and the ledger's event ids). */
 async function rowsOf(tenantId: string, runId: string) {
-  const ids = async (table: Parameters<Db['selectFrom']>[0]) =>
-    (
-      await db
-        .selectFrom(table as 'ai_generation_prompt_runs')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('run_id', '=', runId)
-        .orderBy('id')
-        .execute()
-    ).map((r) => r.id);
+  const ids = (table: Parameters<typeof runRowIds>[1]) => runRowIds(db, table, tenantId, runId);
   const run = await db
     .selectFrom('ai_generation_runs')
     .select(['id', 'status', 'completed_at_utc', 'failure_reason'])

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../lib/logger';
 import { deterministicUuid } from '../../domain/deterministic-id';
 import { LocalDeterministicModel } from '../../providers/model/local';
 import type { ModelRuntime } from '../../providers/model/runtime';
-import { activityTestEnv, authorRunInput, FIXED_NOW, runAttempt } from '../helpers/activities';
+import { activityTestEnv, authorRunInput, FIXED_NOW, runAttempt, runRowIds } from '../helpers/activities';
 
 /**
  * `admitRun` is the four intake steps in one activity (`merged-intake`). Against real PostgreSQL:
@@ -48,16 +48,7 @@ function admitInput(tenantId: string, roles = ['capability-author']): AdmitRunIn
 
 /** Every row of the run, per table, by id; the ledger by id and type, in order. */
 async function rowsOf(tenantId: string, runId: string) {
-  const ids = async (table: 'governance_decisions' | 'execution_snapshots' | 'ai_generation_prompt_runs') =>
-    (
-      await db
-        .selectFrom(table)
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('run_id', '=', runId)
-        .orderBy('id')
-        .execute()
-    ).map((r) => r.id);
+  const ids = (table: Parameters<typeof runRowIds>[1]) => runRowIds(db, table, tenantId, runId);
   return {
     run: await db
       .selectFrom('ai_generation_runs')

@@ -5,7 +5,7 @@ import type { CheckDraftInput, CheckDraftResult } from '../../activities/check-d
 import { attemptTelemetryInterceptor } from '../../activities/telemetry/attempt-interceptor';
 import { stepResultId } from '../../activities/telemetry/record';
 import { deterministicUuid } from '../../domain/deterministic-id';
-import { activityTestEnv, answeredRun, authorRunInput, FIXED_NOW, runAttempt } from '../helpers/activities';
+import { activityTestEnv, answeredRun, authorRunInput, FIXED_NOW, runAttempt, runRowIds } from '../helpers/activities';
 import { upsertActiveEntry } from '../helpers/catalog-fixtures';
 
 /**
@@ -37,18 +37,7 @@ function answered(tenantId: string): Promise<CheckDraftInput> {
 /** The gate rows of the run, per table, by id; the ledger by id, type and step, in order. */
 async function rowsOf(input: CheckDraftInput) {
   const { tenantId, runId } = input.trace;
-  const ids = async (
-    table: 'ai_generation_contract_drafts' | 'ai_generation_contract_validations' | 'ai_generation_duplicate_checks',
-  ) =>
-    (
-      await db
-        .selectFrom(table)
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .where('run_id', '=', runId)
-        .orderBy('id')
-        .execute()
-    ).map((r) => r.id);
+  const ids = (table: Parameters<typeof runRowIds>[1]) => runRowIds(db, table, tenantId, runId);
   return {
     run: await db
       .selectFrom('ai_generation_runs')
